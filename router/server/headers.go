@@ -1,0 +1,30 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// subgraphHeaders are the headers every subgraph request of one client request carries:
+// the caller's authorization and the request id. Their hash keys the engine's
+// deduplication of identical in-flight subgraph fetches, so only requests made with the
+// same credentials share a fetch.
+type subgraphHeaders struct {
+	h    http.Header
+	hash uint64
+}
+
+func newSubgraphHeaders(authorization, requestID string) *subgraphHeaders {
+	h := http.Header{}
+	if authorization != "" {
+		h.Set("Authorization", authorization)
+	}
+	if requestID != "" {
+		h.Set("X-Request-Id", requestID)
+	}
+	return &subgraphHeaders{h: h, hash: xxhash.Sum64String("authorization:" + authorization)}
+}
+
+func (s *subgraphHeaders) ForSubgraph(string) (http.Header, uint64) { return s.h, s.hash }
+func (s *subgraphHeaders) Hash() uint64                           { return s.hash }

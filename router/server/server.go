@@ -1,0 +1,299 @@
+// Package server wires the router: configuration, composition, the engine, the transports
+// and the operational endpoints.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"fedstack/platform/authn"
+	"fedstack/platform/config"
+	"fedstack/platform/health"
+	"fedstack/platform/httpserver"
+	"fedstack/platform/logging"
+	"fedstack/platform/metrics"
+	"fedstack/platform/servicetrust"
+	"fedstack/platform/telemetry"
+	"fedstack/router/compose"
+	"fedstack/router/engine"
+	"fedstack/router/transport"
+)
+
+// DevInternalSecret is the development default of INTERNAL_SECRET; production refuses it.
+const DevInternalSecret = servicetrust.DevSecret
+
+// Config is the router's configuration, read from the environment.
+type Config struct {
+	Production      bool
+	Port            string
+	LogLevel        string
+	SupergraphPath  string
+	InternalSecret  string
+	JWKSURL         string
+	JWTIssuer       string
+	JWTAudience     string
+	MaxRequestBytes int
+	WSInitTimeout   time.Duration
+	SubgraphTimeout time.Duration
+	AllowedOrigins  []string
+}
+
+// LoadConfig reads the configuration and reports every problem at once.
+func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
+	env := config.New(getenv)
+	c := &Config{
+		Production:      env.Production(),
+		Port:            env.String("PORT", "4000"),
+		LogLevel:        env.String("LOG_LEVEL", "info"),
+		SupergraphPath:  env.String("SUPERGRAPH_CONFIG", "supergraph.yaml"),
+		InternalSecret:  env.Secret("INTERNAL_SECRET", DevInternalSecret),
+		JWKSURL:         env.String("JWKS_URL", "http://127.0.0.1:4001/.well-known/jwks.json"),
+		JWTIssuer:       env.String("JWT_ISSUER", "fedstack-auth"),
+		JWTAudience:     env.String("JWT_AUDIENCE", "fedstack"),
+		MaxRequestBytes: env.Int("MAX_REQUEST_BYTES", 1<<20),
+		WSInitTimeout:   env.Duration("WS_INIT_TIMEOUT", 3*time.Second),
+		SubgraphTimeout: env.Duration("SUBGRAPH_TIMEOUT", 30*time.Second),
+	}
+	origins := env.String("CORS_ORIGINS", "")
+	if origins == "" && !c.Production {
+		origins = "*"
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
+	return c, env, env.Err()
+}
+
+// Run starts the router and serves until ctx ends. args[1] == "compose" runs the compose
+// command instead.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 1 && args[1] == "compose" {
+		return RunCompose(args[2:], getenv, stdout)
+	}
+	cfg, env, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := logging.New(stdout, "router", cfg.LogLevel)
+	tel, err := telemetry.Setup(ctx, "router", env)
+	if err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(sctx)
+	}()
+
+	sgCfg, err := compose.LoadConfig(cfg.SupergraphPath, getenv)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	sg, err := compose.Compose(sgCfg)
+	if err != nil {
+		return err
+	}
+	logger.Info("composed supergraph", "subgraphs", len(sg.Subgraphs), "duration_ms", time.Since(start).Milliseconds())
+
+	reg := metrics.NewRegistry()
+	r, err := New(ctx, Deps{Config: cfg, Supergraph: sg, Logger: logger, Telemetry: tel, Registry: reg})
+	if err != nil {
+		return err
+	}
+	return httpserver.Serve(ctx, net.JoinHostPort("", cfg.Port), r, logger)
+}
+
+// Deps are what the router's handler is built from.
+type Deps struct {
+	Config     *Config
+	Supergraph *compose.Supergraph
+	Logger     *slog.Logger
+	Telemetry  *telemetry.Telemetry
+	Registry   *prometheus.Registry
+}
+
+// Router is the router's HTTP handler.
+type Router struct {
+	http.Handler
+	engine atomic.Pointer[engine.Engine]
+}
+
+// New builds the router's handler with all its routes.
+func New(ctx context.Context, d Deps) (*Router, error) {
+	cfg := d.Config
+	base := &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   false,
+	}
+	signed := &signingTransport{base: d.Telemetry.Transport(base), secret: cfg.InternalSecret}
+	subgraphClient := &http.Client{Transport: signed, Timeout: cfg.SubgraphTimeout}
+	streamingClient := &http.Client{Transport: signed}
+
+	eng, err := engine.New(ctx, d.Supergraph, engine.Options{
+		HTTPClient:      subgraphClient,
+		StreamingClient: streamingClient,
+		Logger:          d.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rt := &Router{}
+	rt.engine.Store(eng)
+	current := func() transport.Executor { return rt.engine.Load() }
+
+	verifier := authn.NewVerifier(authn.VerifierOptions{
+		JWKSURL:  cfg.JWKSURL,
+		Issuer:   cfg.JWTIssuer,
+		Audience: cfg.JWTAudience,
+	})
+	headers := func(r *http.Request, authorization string) engine.Headers {
+		return newSubgraphHeaders(authorization, logging.RequestID(r.Context()))
+	}
+	httpHandler := &transport.HTTPHandler{
+		Engine:       current,
+		Headers:      headers,
+		MaxBodyBytes: int64(cfg.MaxRequestBytes),
+		Logger:       d.Logger,
+		RequestID:    logging.RequestID,
+	}
+	wsHandler := &transport.WSHandler{
+		Engine:  current,
+		Headers: headers,
+		Authenticate: func(ctx context.Context, authorization string) error {
+			if authorization == "" {
+				return nil
+			}
+			token, ok := strings.CutPrefix(authorization, "Bearer ")
+			if !ok {
+				return errors.New("authorization must be \"Bearer <token>\"")
+			}
+			_, err := verifier.Verify(ctx, token)
+			return err
+		},
+		InitTimeout:    cfg.WSInitTimeout,
+		MaxMessage:     int64(cfg.MaxRequestBytes),
+		AllowedOrigins: cfg.AllowedOrigins,
+		Logger:         d.Logger,
+	}
+	playground := transport.Playground("/graphql")
+	authenticated := authn.Middleware(verifier)(httpHandler)
+
+	graphqlEndpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case transport.IsWebsocket(r):
+			wsHandler.ServeHTTP(w, r)
+		case transport.WantsPlayground(r) && !cfg.Production:
+			playground.ServeHTTP(w, r)
+		default:
+			authenticated.ServeHTTP(w, r)
+		}
+	})
+
+	checks := health.New()
+	checks.Add("supergraph", func(context.Context) error {
+		if rt.engine.Load() == nil {
+			return errors.New("not composed")
+		}
+		return nil
+	})
+	for _, sg := range d.Supergraph.Subgraphs {
+		url := sg.RoutingURL
+		checks.Add("subgraph "+sg.Name, func(ctx context.Context) error {
+			return pingSubgraph(ctx, subgraphClient, url)
+		})
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", cors(cfg.AllowedOrigins, graphqlEndpoint))
+	mux.Handle("GET /health", checks.LiveHandler())
+	mux.Handle("GET /ready", checks.ReadyHandler())
+	mux.Handle("GET /metrics", metrics.Handler(d.Registry))
+
+	var h http.Handler = mux
+	h = metrics.Middleware(d.Registry, "router")(h)
+	h = logging.Middleware(d.Logger)(h)
+	h = d.Telemetry.Middleware("router")(h)
+	rt.Handler = h
+	return rt, nil
+}
+
+// pingSubgraph asks a subgraph for __typename over its signed GraphQL endpoint.
+func pingSubgraph(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"query":"{__typename}"}`))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", url, resp.StatusCode)
+	}
+	return nil
+}
+
+// signingTransport signs every subgraph request (HTTP and websocket upgrades) so the
+// subgraph knows it comes from the router.
+type signingTransport struct {
+	base   http.RoundTripper
+	secret string
+}
+
+func (t *signingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	servicetrust.Sign(r.Header, t.secret)
+	return t.base.RoundTrip(r)
+}
+
+// cors answers preflight requests and sets the allow headers for allowed origins.
+func cors(allowed []string, next http.Handler) http.Handler {
+	any := false
+	set := map[string]bool{}
+	for _, o := range allowed {
+		if o == "*" {
+			any = true
+		}
+		set[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && (any || set[origin]) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Add("Vary", "Origin")
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Request-Id, traceparent")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

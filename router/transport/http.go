@@ -1,0 +1,351 @@
+// Package transport serves GraphQL over HTTP (POST and GET, per the GraphQL-over-HTTP
+// spec), over websockets (graphql-transport-ws), over server-sent events, and the GraphiQL
+// playground.
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"fedstack/router/engine"
+)
+
+// Media types.
+const (
+	MediaGraphQLResponse = "application/graphql-response+json"
+	MediaJSON            = "application/json"
+	MediaEventStream     = "text/event-stream"
+)
+
+// Request is a GraphQL-over-HTTP request's parameters.
+type Request struct {
+	Query         string          `json:"query"`
+	OperationName string          `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// Executor is what the transports need from the engine; the router wires its own stages
+// (persisted operations, authentication, limits) in front of it.
+type Executor interface {
+	Prepare(query, operationName string) (*engine.Operation, error)
+	Bind(op *engine.Operation, variables []byte) (*engine.Bound, error)
+	Execute(ctx context.Context, b *engine.Bound, o engine.ExecOptions, w io.Writer) error
+	Subscribe(ctx context.Context, b *engine.Bound, o engine.ExecOptions, w engine.SubscriptionWriter) error
+}
+
+// HeadersFunc builds the per-request headers sent to subgraphs.
+type HeadersFunc func(r *http.Request, authorization string) engine.Headers
+
+// HTTPHandler serves POST and GET /graphql.
+type HTTPHandler struct {
+	Engine       func() Executor
+	Headers      HeadersFunc
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	// RequestID returns the id logged with a request (for INTERNAL errors).
+	RequestID func(ctx context.Context) string
+}
+
+// ServeHTTP implements the GraphQL-over-HTTP spec for POST and GET.
+func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		w.Header().Set("Content-Type", MediaJSON)
+		writeStatusErrors(w, http.StatusNotAcceptable, MediaJSON,
+			"the Accept header allows neither application/graphql-response+json nor application/json")
+		return
+	}
+	var req Request
+	switch r.Method {
+	case http.MethodPost:
+		if !h.readPost(w, r, media, &req) {
+			return
+		}
+	case http.MethodGet:
+		if !readGet(w, r, media, &req) {
+			return
+		}
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		writeStatusErrors(w, http.StatusMethodNotAllowed, media, "use POST, or GET for queries")
+		return
+	}
+	h.serve(w, r, media, &req)
+}
+
+func (h *HTTPHandler) readPost(w http.ResponseWriter, r *http.Request, media string, req *Request) bool {
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || (mt != MediaJSON && mt != MediaGraphQLResponse) {
+		writeStatusErrors(w, http.StatusUnsupportedMediaType, media,
+			fmt.Sprintf("Content-Type %q is not supported: send application/json", ct))
+		return false
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		writeStatusErrors(w, http.StatusUnsupportedMediaType, media,
+			fmt.Sprintf("charset %q is not supported: send utf-8", cs))
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeStatusErrors(w, http.StatusRequestEntityTooLarge, media,
+				fmt.Sprintf("the request body is larger than the limit of %d bytes", h.MaxBodyBytes))
+			return false
+		}
+		writeStatusErrors(w, http.StatusBadRequest, media, "the request body could not be read: "+err.Error())
+		return false
+	}
+	if msg := decodeBody(body, req); msg != "" {
+		writeStatusErrors(w, http.StatusBadRequest, media, msg)
+		return false
+	}
+	return true
+}
+
+// decodeBody checks the shape of a POST body and fills req; it returns what is wrong.
+func decodeBody(body []byte, req *Request) string {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil {
+		return "the request body is not valid JSON: " + err.Error()
+	}
+	if raw == nil {
+		return "the request body must be a JSON object with a query"
+	}
+	if dec.More() {
+		return "the request body has data after its JSON object"
+	}
+	q, ok := raw["query"]
+	if !ok || isNull(q) {
+		if _, hasExt := raw["extensions"]; hasExt {
+			// A persisted operation may come without its text; the caller resolves it.
+		} else {
+			return "the request body has no query: send {\"query\": \"{ ... }\"}"
+		}
+	}
+	if ok && !isNull(q) {
+		if err := json.Unmarshal(q, &req.Query); err != nil {
+			return "query must be a string"
+		}
+	}
+	if v, ok := raw["operationName"]; ok && !isNull(v) {
+		if err := json.Unmarshal(v, &req.OperationName); err != nil {
+			return "operationName must be a string or null"
+		}
+	}
+	if v, ok := raw["variables"]; ok && !isNull(v) {
+		if !isObject(v) {
+			return "variables must be a JSON object or null"
+		}
+		req.Variables = v
+	}
+	if v, ok := raw["extensions"]; ok && !isNull(v) {
+		if !isObject(v) {
+			return "extensions must be a JSON object or null"
+		}
+		req.Extensions = v
+	}
+	return ""
+}
+
+func readGet(w http.ResponseWriter, r *http.Request, media string, req *Request) bool {
+	q := r.URL.Query()
+	req.Query = q.Get("query")
+	req.OperationName = q.Get("operationName")
+	if v := q.Get("variables"); v != "" {
+		if !isObject([]byte(v)) {
+			writeStatusErrors(w, http.StatusBadRequest, media, "the variables parameter must be a JSON object")
+			return false
+		}
+		req.Variables = json.RawMessage(v)
+	}
+	if v := q.Get("extensions"); v != "" {
+		if !isObject([]byte(v)) {
+			writeStatusErrors(w, http.StatusBadRequest, media, "the extensions parameter must be a JSON object")
+			return false
+		}
+		req.Extensions = json.RawMessage(v)
+	}
+	if req.Query == "" && req.Extensions == nil {
+		writeStatusErrors(w, http.StatusBadRequest, media, "the query parameter is missing: GET /graphql?query={...}")
+		return false
+	}
+	return true
+}
+
+func (h *HTTPHandler) serve(w http.ResponseWriter, r *http.Request, media string, req *Request) {
+	ex := h.Engine()
+	if req.Query == "" {
+		writeStatusErrors(w, http.StatusBadRequest, media, "the query is empty")
+		return
+	}
+	op, err := ex.Prepare(req.Query, req.OperationName)
+	if err != nil {
+		h.writeError(w, r, media, err)
+		return
+	}
+	if r.Method == http.MethodGet && op.Type != engine.Query {
+		w.Header().Set("Allow", "POST")
+		writeStatusErrors(w, http.StatusMethodNotAllowed, media,
+			fmt.Sprintf("a %s cannot be sent with GET: use POST", op.Type))
+		return
+	}
+	bound, err := ex.Bind(op, req.Variables)
+	if err != nil {
+		h.writeError(w, r, media, err)
+		return
+	}
+	opts := engine.ExecOptions{}
+	if h.Headers != nil {
+		opts.Headers = h.Headers(r, r.Header.Get("Authorization"))
+	}
+	if op.Type == engine.Subscription {
+		if !acceptsEventStream(r.Header.Get("Accept")) {
+			writeStatusErrors(w, http.StatusBadRequest, media,
+				"subscriptions need a websocket (graphql-transport-ws) or Accept: text/event-stream")
+			return
+		}
+		serveSSE(w, r, ex, bound, opts, h.Logger)
+		return
+	}
+	var buf bytes.Buffer
+	if err := ex.Execute(r.Context(), bound, opts, &buf); err != nil {
+		h.writeError(w, r, media, err)
+		return
+	}
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeError answers a failed request: request errors get the spec's status for the
+// negotiated media type; anything else is an internal error without detail.
+func (h *HTTPHandler) writeError(w http.ResponseWriter, r *http.Request, media string, err error) {
+	var re *engine.RequestError
+	if errors.As(err, &re) {
+		status := http.StatusOK
+		if media == MediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		if re.Kind == engine.KindMethod {
+			status = http.StatusBadRequest
+		}
+		writeJSON(w, status, media, map[string]any{"errors": re.Errors})
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	rid := ""
+	if h.RequestID != nil {
+		rid = h.RequestID(r.Context())
+	}
+	h.Logger.ErrorContext(r.Context(), "graphql request failed", "error", err.Error())
+	writeJSON(w, http.StatusInternalServerError, media, map[string]any{"errors": []engine.GraphQLError{{
+		Message:    "internal error (request id " + rid + ")",
+		Extensions: map[string]any{"code": "INTERNAL", "requestId": rid},
+	}}})
+}
+
+// negotiate picks the response media type from an Accept header.
+func negotiate(accept string) (string, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return MediaJSON, true
+	}
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			_, _ = fmt.Sscanf(v, "%g", &q)
+		}
+		if q <= 0 {
+			continue
+		}
+		var candidate string
+		switch mt {
+		case MediaGraphQLResponse:
+			candidate = MediaGraphQLResponse
+		case MediaJSON:
+			candidate = MediaJSON
+		case "application/*", "*/*":
+			candidate = MediaGraphQLResponse
+		case MediaEventStream:
+			candidate = MediaJSON
+		default:
+			continue
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			continue
+		}
+		if q > bestQ || (q == bestQ && candidate == MediaGraphQLResponse && best != MediaGraphQLResponse) {
+			best, bestQ = candidate, q
+		}
+	}
+	return best, best != ""
+}
+
+func acceptsEventStream(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err == nil && mt == MediaEventStream {
+			return true
+		}
+	}
+	return false
+}
+
+func writeStatusErrors(w http.ResponseWriter, status int, media, message string) {
+	writeJSON(w, status, media, map[string]any{"errors": []engine.GraphQLError{{
+		Message:    message,
+		Extensions: map[string]any{"code": codeForStatus(status)},
+	}}})
+}
+
+func codeForStatus(status int) string {
+	switch status {
+	case http.StatusNotAcceptable:
+		return "NOT_ACCEPTABLE"
+	case http.StatusUnsupportedMediaType:
+		return "UNSUPPORTED_MEDIA_TYPE"
+	case http.StatusRequestEntityTooLarge:
+		return "REQUEST_TOO_LARGE"
+	case http.StatusMethodNotAllowed:
+		return "METHOD_NOT_ALLOWED"
+	case http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	default:
+		return "BAD_REQUEST"
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, media string, body any) {
+	data, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+
+func isObject(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] != '{' {
+		return false
+	}
+	return json.Valid(v)
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Runs the whole stack on this machine: the auth and todos subgraphs, the router and the
+# web app. Prints one line per component as it becomes ready, then the URL to open.
+# Ctrl-C (or SIGTERM) stops all of it.
+#
+# Ports and data can be moved (tests do, so they never collide with a running `make up`):
+#   STACK_ROUTER_PORT (4000) STACK_AUTH_PORT (4001) STACK_TODOS_PORT (4003) STACK_WEB_PORT (5173)
+#   STACK_DATA_DIR (.data)   STACK_DB_NAME (fedstack_auth)   STACK_SKIP_BUILD=1 (use bin/ as is)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+router_port="${STACK_ROUTER_PORT:-4000}"
+auth_port="${STACK_AUTH_PORT:-4001}"
+todos_port="${STACK_TODOS_PORT:-4003}"
+web_port="${STACK_WEB_PORT:-5173}"
+data_dir="${STACK_DATA_DIR:-$root/.data}"
+db_name="${STACK_DB_NAME:-fedstack_auth}"
+pg_host="${PGHOST:-127.0.0.1}"
+pg_port="${PGPORT:-5432}"
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+logs="$data_dir/logs"
+mkdir -p "$logs" "$data_dir/ferretdb"
+
+say() { printf '%s\n' "$*"; }
+
+# answers HOST PORT: true when something accepts TCP connections there.
+answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+redis_hostport="${redis_url#redis://}"; redis_hostport="${redis_hostport%%/*}"; redis_hostport="${redis_hostport##*@}"
+redis_host="${redis_hostport%%:*}"; redis_port="${redis_hostport##*:}"
+[ "$redis_port" = "$redis_host" ] && redis_port=6379
+
+missing=0
+if ! answers "$pg_host" "$pg_port"; then
+  say "PostgreSQL does not answer at $pg_host:$pg_port."
+  say "  start it: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start   (or: sudo systemctl start postgresql)"
+  missing=1
+fi
+if ! answers "$redis_host" "$redis_port"; then
+  say "Redis does not answer at $redis_host:$redis_port."
+  say "  start it: redis-server --daemonize yes --port $redis_port"
+  missing=1
+fi
+[ "$missing" = 0 ] || exit 1
+
+if [ "${STACK_SKIP_BUILD:-}" != 1 ]; then
+  say "building the Go services..."
+  mkdir -p bin
+  go build -o bin/ ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos
+fi
+for d in web/apps/shell/dist web/apps/todos/dist; do
+  if [ ! -d "$d" ]; then
+    say "$d is missing: build the web app first (make web-build)"
+    exit 1
+  fi
+done
+
+pids=()
+names=()
+stop_all() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap 'stop_all' EXIT
+
+start() { # name command...
+  local name="$1"; shift
+  "$@" >"$logs/$name.log" 2>&1 &
+  pids+=("$!")
+  names+=("$name")
+}
+
+wait_ready() { # name url seconds
+  local name="$1" url="$2" limit="$3" t0 i
+  t0=$(date +%s%3N)
+  for ((i = 0; i < limit * 10; i++)); do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+      local ms=$(($(date +%s%3N) - t0))
+      printf 'ready  %-7s %-28s (%d.%01ds)\n' "$name" "${url%/ready}" $((ms / 1000)) $((ms % 1000 / 100))
+      return 0
+    fi
+    local idx
+    for idx in "${!pids[@]}"; do
+      if [ "${names[$idx]}" = "$name" ] && ! kill -0 "${pids[$idx]}" 2>/dev/null; then
+        say "$name stopped while starting; the end of its log ($logs/$name.log):"
+        tail -n 30 "$logs/$name.log" | sed 's/^/  /'
+        return 1
+      fi
+    done
+    sleep 0.1
+  done
+  say "$name was not ready after ${limit}s; the end of its log ($logs/$name.log):"
+  tail -n 30 "$logs/$name.log" | sed 's/^/  /'
+  return 1
+}
+
+jwks="http://127.0.0.1:$auth_port/.well-known/jwks.json"
+common=(REDIS_URL="$redis_url" APP_ENV="${APP_ENV:-development}" LOG_LEVEL="${LOG_LEVEL:-info}")
+
+start auth env "${common[@]}" PORT="$auth_port" \
+  DATABASE_URL="${DATABASE_URL:-postgres://postgres@$pg_host:$pg_port/$db_name?sslmode=disable}" \
+  bin/auth
+start todos env "${common[@]}" PORT="$todos_port" JWKS_URL="$jwks" \
+  FERRETDB_SQLITE_DIR="$data_dir/ferretdb" bin/todos
+wait_ready auth "http://127.0.0.1:$auth_port/ready" 60
+wait_ready todos "http://127.0.0.1:$todos_port/ready" 90
+
+start router env "${common[@]}" PORT="$router_port" JWKS_URL="$jwks" \
+  SUBGRAPH_AUTH_URL="http://127.0.0.1:$auth_port/graphql" \
+  SUBGRAPH_TODOS_URL="http://127.0.0.1:$todos_port/graphql" \
+  SUBGRAPH_TODOS_WS_URL="ws://127.0.0.1:$todos_port/graphql" \
+  bin/router
+wait_ready router "http://127.0.0.1:$router_port/ready" 60
+
+start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" node web/scripts/serve.mjs
+wait_ready web "http://127.0.0.1:$web_port/" 30
+
+say "open http://127.0.0.1:$web_port   (GraphiQL: http://127.0.0.1:$router_port/graphql; logs: $logs; Ctrl-C stops)"
+
+# Stop everything when any component exits.
+set +e
+wait -n "${pids[@]}"
+status=$?
+for idx in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$idx]}" 2>/dev/null; then
+    say "${names[$idx]} exited (status $status); stopping the stack. The end of its log:"
+    tail -n 20 "$logs/${names[$idx]}.log" | sed 's/^/  /'
+  fi
+done
+exit "$status"

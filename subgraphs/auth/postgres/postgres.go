@@ -1,0 +1,230 @@
+// Package postgres stores the auth subgraph's users, sessions and development
+// signing keys in PostgreSQL (pgx v5). Its schema is in ../migrations.
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fedstack/platform/errs"
+	"fedstack/subgraphs/auth"
+)
+
+// Store implements auth.UserStore and the signing-key storage on one pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ auth.UserStore = (*Store)(nil)
+
+// New returns a Store using pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Ping checks that the database answers (for /ready).
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+const userColumns = `id, email, name, role, created_at, password_changed_at, last_login_at`
+
+// scanUser reads userColumns (optionally followed by extra destinations).
+func scanUser(row pgx.Row, extra ...any) (*auth.User, error) {
+	var (
+		u    auth.User
+		id   pgtype.UUID
+		role string
+	)
+	dest := append([]any{&id, &u.Email, &u.Name, &role, &u.CreatedAt, &u.PasswordChangedAt, &u.LastLoginAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	u.ID = formatUUID(id.Bytes)
+	u.Role = auth.Role(role)
+	u.CreatedAt = u.CreatedAt.UTC()
+	u.PasswordChangedAt = u.PasswordChangedAt.UTC()
+	if u.LastLoginAt != nil {
+		t := u.LastLoginAt.UTC()
+		u.LastLoginAt = &t
+	}
+	return &u, nil
+}
+
+// CreateUserWithSession implements auth.UserStore.
+func (s *Store) CreateUserWithSession(ctx context.Context, nu auth.NewUser) (*auth.User, *auth.Session, error) {
+	var (
+		user    *auth.User
+		session *auth.Session
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		user, err = scanUser(tx.QueryRow(ctx,
+			`INSERT INTO users (email, name, role, password_hash)
+			 VALUES ($1, $2, $3, $4)
+			 RETURNING `+userColumns,
+			nu.Email, nu.Name, string(nu.Role), nu.PasswordHash))
+		if err != nil {
+			return err
+		}
+		session, err = createSession(ctx, tx, user.ID)
+		return err
+	})
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_lower_key" {
+			e := errs.E(errs.Conflict, auth.ErrEmailTaken)
+			e.Field = "email"
+			return nil, nil, e
+		}
+		return nil, nil, errs.Wrap(err, "creating user")
+	}
+	return user, session, nil
+}
+
+func createSession(ctx context.Context, tx pgx.Tx, userID string) (*auth.Session, error) {
+	uid, ok := parseUUID(userID)
+	if !ok {
+		return nil, pgx.ErrNoRows
+	}
+	var (
+		sess auth.Session
+		id   pgtype.UUID
+	)
+	err := tx.QueryRow(ctx,
+		`INSERT INTO sessions (user_id) VALUES ($1) RETURNING id, created_at`,
+		uid).Scan(&id, &sess.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	sess.ID = formatUUID(id.Bytes)
+	sess.UserID = userID
+	sess.CreatedAt = sess.CreatedAt.UTC()
+	return &sess, nil
+}
+
+// CredentialsByEmail implements auth.UserStore.
+func (s *Store) CredentialsByEmail(ctx context.Context, email string) (*auth.User, string, error) {
+	var hash string
+	u, err := scanUser(s.pool.QueryRow(ctx,
+		`SELECT `+userColumns+`, password_hash FROM users WHERE lower(email) = lower($1)`, email), &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, "", errs.E(errs.NotFound, "user not found")
+	}
+	if err != nil {
+		return nil, "", errs.Wrap(err, "reading user by email")
+	}
+	return u, hash, nil
+}
+
+// RecordLogin implements auth.UserStore.
+func (s *Store) RecordLogin(ctx context.Context, userID string) (*auth.User, *auth.Session, error) {
+	uid, ok := parseUUID(userID)
+	if !ok {
+		return nil, nil, errs.E(errs.NotFound, "user not found")
+	}
+	var (
+		user    *auth.User
+		session *auth.Session
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		user, err = scanUser(tx.QueryRow(ctx,
+			`UPDATE users SET last_login_at = now() WHERE id = $1 RETURNING `+userColumns, uid))
+		if err != nil {
+			return err
+		}
+		session, err = createSession(ctx, tx, user.ID)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, errs.E(errs.NotFound, "user not found")
+	}
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "recording login")
+	}
+	return user, session, nil
+}
+
+// UserByID implements auth.UserStore.
+func (s *Store) UserByID(ctx context.Context, id string) (*auth.User, error) {
+	uid, ok := parseUUID(id)
+	if !ok {
+		return nil, errs.E(errs.NotFound, "user not found")
+	}
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, uid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "user not found")
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "reading user")
+	}
+	return u, nil
+}
+
+// UsersByIDs implements auth.UserStore with one query for all ids. The result
+// has one entry per id, in order, nil where no user has that id.
+func (s *Store) UsersByIDs(ctx context.Context, ids []string) ([]*auth.User, error) {
+	out := make([]*auth.User, len(ids))
+	uids := make([]pgtype.UUID, 0, len(ids))
+	for _, id := range ids {
+		if uid, ok := parseUUID(id); ok {
+			uids = append(uids, uid)
+		}
+	}
+	if len(uids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1)`, uids)
+	if err != nil {
+		return nil, errs.Wrap(err, "reading users")
+	}
+	defer rows.Close()
+	byID := make(map[string]*auth.User, len(uids))
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, errs.Wrap(err, "reading users")
+		}
+		byID[u.ID] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "reading users")
+	}
+	for i, id := range ids {
+		if uid, ok := parseUUID(id); ok {
+			out[i] = byID[formatUUID(uid.Bytes)]
+		}
+	}
+	return out, nil
+}
+
+// parseUUID accepts the canonical 8-4-4-4-12 hex form (any case).
+func parseUUID(s string) (pgtype.UUID, bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return pgtype.UUID{}, false
+	}
+	hexed := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
+	var u pgtype.UUID
+	if _, err := hex.Decode(u.Bytes[:], []byte(hexed)); err != nil {
+		return pgtype.UUID{}, false
+	}
+	u.Valid = true
+	return u, true
+}
+
+func formatUUID(b [16]byte) string {
+	var buf [36]byte
+	hex.Encode(buf[0:8], b[0:4])
+	buf[8] = '-'
+	hex.Encode(buf[9:13], b[4:6])
+	buf[13] = '-'
+	hex.Encode(buf[14:18], b[6:8])
+	buf[18] = '-'
+	hex.Encode(buf[19:23], b[8:10])
+	buf[23] = '-'
+	hex.Encode(buf[24:36], b[10:16])
+	return string(buf[:])
+}

@@ -1,0 +1,169 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"fedstack/platform/errs"
+	"fedstack/platform/platformtest"
+	platformpg "fedstack/platform/postgres"
+	"fedstack/subgraphs/auth"
+	"fedstack/subgraphs/auth/migrations"
+	"fedstack/subgraphs/auth/postgres"
+)
+
+// newStore returns a Store on a fresh, migrated database.
+func newStore(t *testing.T) *postgres.Store {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
+		t.Fatal(err)
+	}
+	// Applying again is a no-op.
+	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	return postgres.New(pool)
+}
+
+func newUser(email string) auth.NewUser {
+	return auth.NewUser{Email: email, Name: "Test " + email, Role: auth.RoleUser, PasswordHash: "$argon2id$test"}
+}
+
+func TestUsersAndSessions(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	before := time.Now().Add(-time.Minute)
+
+	ada, sess, err := s.CreateUserWithSession(ctx, newUser("ada@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ada.ID == "" || ada.Email != "ada@example.com" || ada.Role != auth.RoleUser || ada.CreatedAt.Before(before) ||
+		ada.PasswordChangedAt.IsZero() || ada.LastLoginAt != nil {
+		t.Fatalf("created user = %+v", ada)
+	}
+	if sess.ID == "" || sess.UserID != ada.ID || sess.CreatedAt.IsZero() {
+		t.Fatalf("created session = %+v", sess)
+	}
+
+	// Unique regardless of case (the domain lower-cases, but the index is the guard).
+	_, _, err = s.CreateUserWithSession(ctx, auth.NewUser{Email: "ada@example.com", Name: "Other", Role: auth.RoleUser, PasswordHash: "x"})
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("duplicate: err = %v, want CONFLICT", err)
+	}
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Message != auth.ErrEmailTaken {
+		t.Fatalf("duplicate: message = %v, want %q", err, auth.ErrEmailTaken)
+	}
+
+	// Credentials by email, case-insensitive lookup.
+	u, hash, err := s.CredentialsByEmail(ctx, "ADA@example.com")
+	if err != nil || u.ID != ada.ID || hash != "$argon2id$test" {
+		t.Fatalf("CredentialsByEmail = %+v, %q, %v", u, hash, err)
+	}
+	if _, _, err := s.CredentialsByEmail(ctx, "nobody@example.com"); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("unknown email: err = %v, want NOT_FOUND", err)
+	}
+
+	// Login records the time and opens a new session.
+	u, sess2, err := s.RecordLogin(ctx, ada.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.LastLoginAt == nil || u.LastLoginAt.Before(before) || sess2.ID == sess.ID || sess2.UserID != ada.ID {
+		t.Fatalf("RecordLogin = %+v, %+v", u, sess2)
+	}
+	if _, _, err := s.RecordLogin(ctx, "00000000-0000-0000-0000-000000000000"); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("RecordLogin(unknown) err = %v, want NOT_FOUND", err)
+	}
+
+	// By id.
+	if got, err := s.UserByID(ctx, ada.ID); err != nil || got.Email != ada.Email {
+		t.Fatalf("UserByID = %+v, %v", got, err)
+	}
+	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "not-a-uuid", ""} {
+		if _, err := s.UserByID(ctx, id); errs.CodeOf(err) != errs.NotFound {
+			t.Fatalf("UserByID(%q) err = %v, want NOT_FOUND", id, err)
+		}
+	}
+
+	// Batch: in order, nil for unknown or malformed ids, duplicates allowed.
+	bob, _, err := s.CreateUserWithSession(ctx, newUser("bob@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{bob.ID, "11111111-2222-3333-4444-555555555555", ada.ID, "junk", bob.ID}
+	got, err := s.UsersByIDs(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("UsersByIDs returned %d entries for %d ids", len(got), len(ids))
+	}
+	want := []string{bob.ID, "", ada.ID, "", bob.ID}
+	for i, u := range got {
+		gotID := ""
+		if u != nil {
+			gotID = u.ID
+		}
+		if gotID != want[i] {
+			t.Fatalf("UsersByIDs[%d] = %q, want %q", i, gotID, want[i])
+		}
+	}
+	if got, err := s.UsersByIDs(ctx, []string{"junk"}); err != nil || len(got) != 1 || got[0] != nil {
+		t.Fatalf("UsersByIDs(junk) = %v, %v", got, err)
+	}
+}
+
+func TestDevSigningKey(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+
+	var mu sync.Mutex
+	generated := 0
+	gen := func() (postgres.SigningKey, error) {
+		mu.Lock()
+		generated++
+		n := generated
+		mu.Unlock()
+		return postgres.SigningKey{KID: "kid-" + string(rune('0'+n)), Algorithm: "EdDSA", PrivateKey: []byte{byte(n)}}, nil
+	}
+
+	// Instances starting together agree on one key.
+	keys := make([]postgres.SigningKey, 4)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := s.DevSigningKey(ctx, gen)
+			if err != nil {
+				t.Error(err)
+			}
+			keys[i] = k
+		}()
+	}
+	wg.Wait()
+	if generated != 1 {
+		t.Fatalf("generated %d keys, want 1", generated)
+	}
+	for _, k := range keys {
+		if k.KID != keys[0].KID || string(k.PrivateKey) != string(keys[0].PrivateKey) {
+			t.Fatalf("keys differ: %+v vs %+v", k, keys[0])
+		}
+	}
+	// A restart reads the stored key.
+	k, err := s.DevSigningKey(ctx, gen)
+	if err != nil || k.KID != keys[0].KID || generated != 1 {
+		t.Fatalf("second load = %+v, %v (generated %d)", k, err, generated)
+	}
+}
