@@ -27,4 +27,4 @@ func newSubgraphHeaders(authorization, requestID string) *subgraphHeaders {
 }
 
 func (s *subgraphHeaders) ForSubgraph(string) (http.Header, uint64) { return s.h, s.hash }
-func (s *subgraphHeaders) Hash() uint64                           { return s.hash }
+func (s *subgraphHeaders) Hash() uint64                             { return s.hash }
