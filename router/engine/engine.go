@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/wundergraph/astjson"
 	gqlengine "github.com/wundergraph/graphql-go-tools/execution/engine"
@@ -48,6 +49,8 @@ type Options struct {
 	CacheSize int
 	// MaxConcurrency bounds concurrent resolves (default 1024).
 	MaxConcurrency int
+	// Registerer receives the engine's metrics (nil: not registered).
+	Registerer prometheus.Registerer
 }
 
 // Engine executes operations against one composed supergraph. It is safe for concurrent use.
@@ -60,6 +63,8 @@ type Engine struct {
 	plans      *lru.Cache[uint64, plan.Plan]
 	logger     *slog.Logger
 	subgraphs  []string
+	cacheHits  prometheus.Counter
+	cacheMiss  prometheus.Counter
 }
 
 // New builds the engine: data sources for every subgraph plus introspection of the client
@@ -133,6 +138,15 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		MaxRecyclableParserSize:            64 * 1024,
 		SubscriptionHeartbeatInterval:      15 * time.Second,
 	})
+	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "router_operation_cache_lookups_total",
+		Help: "Lookups of prepared (parsed, validated, planned) operations by result.",
+	}, []string{"result"})
+	if opts.Registerer != nil {
+		if err := opts.Registerer.Register(lookups); err != nil {
+			return nil, err
+		}
+	}
 	names := make([]string, 0, len(sg.Subgraphs))
 	for _, s := range sg.Subgraphs {
 		names = append(names, s.Name)
@@ -146,6 +160,8 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		plans:      plans,
 		logger:     opts.Logger,
 		subgraphs:  names,
+		cacheHits:  lookups.WithLabelValues("hit"),
+		cacheMiss:  lookups.WithLabelValues("miss"),
 	}, nil
 }
 
@@ -193,8 +209,10 @@ func (e *Engine) Prepare(query, operationName string) (*Operation, error) {
 	_, _ = h.WriteString(query)
 	key := h.Sum64()
 	if op, ok := e.cache.Get(key); ok {
+		e.cacheHits.Inc()
 		return op, nil
 	}
+	e.cacheMiss.Inc()
 	op, err := e.prepare(query, operationName)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+func mustRequest(method, url string) *http.Request {
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		panic(err)
+	}
+	return req
+}
+
 func newLocalServer(t testing.TB, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -195,6 +203,15 @@ func TestRouter(t *testing.T) {
 				t.Fatalf("%s: %v %v", path, err, resp)
 			}
 			resp.Body.Close()
+		}
+		// The same operation twice: the second is served from the cache of prepared operations.
+		s.post(t, `{ me { id } }`, nil, call{token: alice})
+		s.post(t, `{ me { id } }`, nil, call{token: alice})
+		m := do(t, mustRequest(http.MethodGet, s.router.URL+"/metrics"))
+		for _, want := range []string{`router_operation_cache_lookups_total{result="hit"}`, `router_operation_cache_lookups_total{result="miss"}`, `http_requests_total`} {
+			if !strings.Contains(string(m.Raw), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 		req, _ := http.NewRequest(http.MethodGet, s.router.URL+"/graphql", nil)
 		req.Header.Set("Accept", "text/html,application/xhtml+xml")

@@ -150,6 +150,7 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		HTTPClient:      subgraphClient,
 		StreamingClient: streamingClient,
 		Logger:          d.Logger,
+		Registerer:      d.Registry,
 	})
 	if err != nil {
 		return nil, err

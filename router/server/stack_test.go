@@ -46,6 +46,13 @@ func repoRoot() string {
 
 func startStack(t testing.TB, routerEnv map[string]string) *stack {
 	t.Helper()
+	return startStackWithEnv(t, nil, routerEnv)
+}
+
+// startStackWithEnv starts the stack with extra variables for every service and more for
+// the router.
+func startStackWithEnv(t testing.TB, common, routerEnv map[string]string) *stack {
+	t.Helper()
 	redisURL := platformtest.RedisURL(t)
 	s := &stack{t: t}
 	s.authEnv = map[string]string{
@@ -53,15 +60,22 @@ func startStack(t testing.TB, routerEnv map[string]string) *stack {
 		"REDIS_URL":       redisURL,
 		"INTERNAL_SECRET": testSecret,
 	}
+	for k, v := range common {
+		s.authEnv[k] = v
+	}
 	s.auth = platformtest.Start(t, authserver.Run, s.authEnv)
 	s.authEnv["PORT"] = fmt.Sprint(s.auth.Port)
 	jwks := s.auth.URL + "/.well-known/jwks.json"
-	s.todos = platformtest.Start(t, todosserver.Run, map[string]string{
+	todosEnv := map[string]string{
 		"REDIS_URL":           redisURL,
 		"INTERNAL_SECRET":     testSecret,
 		"JWKS_URL":            jwks,
 		"FERRETDB_SQLITE_DIR": t.TempDir(),
-	})
+	}
+	for k, v := range common {
+		todosEnv[k] = v
+	}
+	s.todos = platformtest.Start(t, todosserver.Run, todosEnv)
 	s.toAuth = newCountingProxy(t, s.auth.URL)
 	s.toTodos = newCountingProxy(t, s.todos.URL)
 	env := map[string]string{
@@ -75,8 +89,10 @@ func startStack(t testing.TB, routerEnv map[string]string) *stack {
 		"WS_INIT_TIMEOUT":       "500ms",
 		"MAX_REQUEST_BYTES":     "65536",
 	}
-	for k, v := range routerEnv {
-		env[k] = v
+	for _, extra := range []map[string]string{common, routerEnv} {
+		for k, v := range extra {
+			env[k] = v
+		}
 	}
 	s.router = platformtest.Start(t, routerserver.Run, env)
 	return s

@@ -13,6 +13,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"fedstack/platform/httpserver"
+
 	"fedstack/router/engine"
 )
 
@@ -129,6 +131,17 @@ func (s *wsSession) run() {
 		}
 	})
 	defer initTimer.Stop()
+
+	// Close with 1001 (going away) when the server shuts down.
+	if shutdown := httpserver.ShutdownSignal(s.r.Context()); shutdown != nil {
+		go func() {
+			select {
+			case <-shutdown:
+				s.close(websocket.StatusGoingAway, "server shutting down")
+			case <-ctx.Done():
+			}
+		}()
+	}
 
 	for {
 		typ, data, err := s.conn.Read(ctx)
