@@ -50,7 +50,7 @@ const (
 	defaultAudience    = "fedstack"
 	// DevInternalSecret is the development value of INTERNAL_SECRET. The router
 	// must use the same value.
-	DevInternalSecret = "fedstack-dev-internal-secret"
+	DevInternalSecret = servicetrust.DevSecret
 )
 
 // Config is what Run reads from the environment.
