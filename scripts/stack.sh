@@ -6,6 +6,7 @@
 # Ports and data can be moved (tests do, so they never collide with a running `make up`):
 #   STACK_ROUTER_PORT (4000) STACK_AUTH_PORT (4001) STACK_TODOS_PORT (4003) STACK_WEB_PORT (5173)
 #   STACK_DATA_DIR (.data)   STACK_DB_NAME (fedstack_auth)   STACK_SKIP_BUILD=1 (use bin/ as is)
+#   STACK_NO_WEB=1 (only the Go services, e.g. for benchmarks)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,7 +51,7 @@ if [ "${STACK_SKIP_BUILD:-}" != 1 ]; then
   mkdir -p bin
   go build -o bin/ ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos
 fi
-for d in web/apps/shell/dist web/apps/todos/dist; do
+for d in $([ "${STACK_NO_WEB:-}" = 1 ] || echo web/apps/shell/dist web/apps/todos/dist); do
   if [ ! -d "$d" ]; then
     say "$d is missing: build the web app first (make web-build)"
     exit 1
@@ -117,10 +118,13 @@ start router env "${common[@]}" PORT="$router_port" JWKS_URL="$jwks" \
   bin/router
 wait_ready router "http://127.0.0.1:$router_port/ready" 60
 
-start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" node web/scripts/serve.mjs
-wait_ready web "http://127.0.0.1:$web_port/" 30
-
-say "open http://127.0.0.1:$web_port   (GraphiQL: http://127.0.0.1:$router_port/graphql; logs: $logs; Ctrl-C stops)"
+if [ "${STACK_NO_WEB:-}" = 1 ]; then
+  say "open http://127.0.0.1:$router_port/graphql   (GraphiQL; no web app: STACK_NO_WEB=1; logs: $logs; Ctrl-C stops)"
+else
+  start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" node web/scripts/serve.mjs
+  wait_ready web "http://127.0.0.1:$web_port/" 30
+  say "open http://127.0.0.1:$web_port   (GraphiQL: http://127.0.0.1:$router_port/graphql; logs: $logs; Ctrl-C stops)"
+fi
 
 # Stop everything when any component exits.
 set +e
