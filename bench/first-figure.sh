@@ -67,16 +67,24 @@ for pair in "$through|$router" "$direct_todos|http://127.0.0.1:$STACK_TODOS_PORT
   if echo "$out" | grep -q '"errors"'; then echo "request to $url fails: $out"; exit 1; fi
 done
 
+me_router=$(lua '{"query":"{ me { id name email } }"}')
+me_direct=$(lua '{"query":"{ me { id name email } }"}' "X-Internal-Signature: $sig")
+r_me_router=$(rps "$me_router" "$router")
+r_me_direct=$(rps "$me_direct" "http://127.0.0.1:$STACK_AUTH_PORT/graphql")
 r_router=$(rps "$through" "$router")
 r_todos=$(rps "$direct_todos" "http://127.0.0.1:$STACK_TODOS_PORT/graphql")
 r_auth=$(rps "$direct_auth" "http://127.0.0.1:$STACK_AUTH_PORT/graphql")
-python3 - "$r_router" "$r_todos" "$r_auth" "$duration" "$conns" <<'PY'
+python3 - "$r_router" "$r_todos" "$r_auth" "$duration" "$conns" "$r_me_router" "$r_me_direct" <<'PY'
 import sys
 router, todos, auth = map(float, sys.argv[1:4])
+me_router, me_direct = map(float, sys.argv[6:8])
 direct = 1 / (1 / todos + 1 / auth)  # a client doing both fetches one after the other
 print(f"cross-subgraph query as {__import__('os').environ.get('BENCH_USERS', '32')} users, wrk {sys.argv[5]} connections, {sys.argv[4]} each, {__import__('os').cpu_count()} cores shared by load and servers")
 print(f"  through the router:            {router:10.0f} req/s")
 print(f"  straight to todos:             {todos:10.0f} req/s")
 print(f"  straight to auth (_entities):  {auth:10.0f} req/s")
 print(f"  both straight, one after other:{direct:10.0f} req/s  (router at {router / direct:.0%} of it)")
+print(f"single-subgraph query {{ me {{ id name email }} }}:")
+print(f"  through the router:            {me_router:10.0f} req/s")
+print(f"  straight to auth:              {me_direct:10.0f} req/s  (router at {me_router / me_direct:.0%} of it)")
 PY

@@ -283,7 +283,8 @@ func negotiate(accept string) (string, bool) {
 		case MediaJSON:
 			candidate = MediaJSON
 		case "application/*", "*/*":
-			candidate = MediaGraphQLResponse
+			// The spec: a wildcard gets application/json, which every client understands.
+			candidate = MediaJSON
 		case MediaEventStream:
 			candidate = MediaJSON
 		default:

@@ -1,0 +1,15 @@
+import { Link, useNavigate } from 'react-router';
+import { SignupForm } from '../../features/auth/components/signup-form.tsx';
+
+export function SignupRoute() {
+  const navigate = useNavigate();
+  return (
+    <section style={{ maxWidth: 360 }}>
+      <h1>Create an account</h1>
+      <SignupForm onSignedIn={() => void navigate('/todos', { replace: true })} />
+      <p>
+        Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </section>
+  );
+}
