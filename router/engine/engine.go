@@ -18,6 +18,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2"
+	gqlast "github.com/vektah/gqlparser/v2/ast"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/wundergraph/astjson"
 	gqlengine "github.com/wundergraph/graphql-go-tools/execution/engine"
@@ -55,6 +57,9 @@ type Options struct {
 
 // Engine executes operations against one composed supergraph. It is safe for concurrent use.
 type Engine struct {
+	// clientGQL validates operations with gqlparser, whose errors carry the spec's wording
+	// and locations; graphql-go-tools then normalizes and plans.
+	clientGQL  *gqlast.Schema
 	client     *graphql.Schema
 	full       *graphql.Schema
 	planConfig plan.Configuration
@@ -98,6 +103,10 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		return nil, fmt.Errorf("full schema: %w", err)
 	}
 	client, err := graphql.NewSchemaFromString(sg.ClientSDL)
+	if err != nil {
+		return nil, fmt.Errorf("client schema: %w", err)
+	}
+	clientGQL, err := gqlparser.LoadSchema(&gqlast.Source{Name: "client schema", Input: sg.ClientSDL})
 	if err != nil {
 		return nil, fmt.Errorf("client schema: %w", err)
 	}
@@ -152,6 +161,7 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		names = append(names, s.Name)
 	}
 	return &Engine{
+		clientGQL:  clientGQL,
 		client:     client,
 		full:       full,
 		planConfig: pc,
@@ -223,6 +233,9 @@ func (e *Engine) Prepare(query, operationName string) (*Operation, error) {
 }
 
 func (e *Engine) prepare(query, operationName string) (*Operation, error) {
+	if _, errs := gqlparser.LoadQuery(e.clientGQL, query); len(errs) > 0 {
+		return nil, gqlparserError(errs)
+	}
 	doc, report := astparser.ParseGraphqlDocumentString(query)
 	if report.HasErrors() {
 		return nil, reportError(KindParse, report, query)

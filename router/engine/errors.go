@@ -2,6 +2,8 @@ package engine
 
 import (
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Kind says at which step a request failed; the HTTP layer maps it to a status code.
@@ -60,4 +62,22 @@ func parseErrorLocation(message, query string) (Location, bool) {
 		col++
 	}
 	return Location{Line: line, Column: col}, true
+}
+
+// gqlparserError converts gqlparser's parse or validation errors.
+func gqlparserError(errs gqlerror.List) *RequestError {
+	re := &RequestError{Kind: KindValidation}
+	for _, e := range errs {
+		code := "GRAPHQL_VALIDATION_FAILED"
+		if e.Rule == "" {
+			code = "GRAPHQL_PARSE_FAILED"
+			re.Kind = KindParse
+		}
+		ge := GraphQLError{Message: e.Message, Extensions: map[string]any{"code": code}}
+		for _, l := range e.Locations {
+			ge.Locations = append(ge.Locations, Location{Line: l.Line, Column: l.Column})
+		}
+		re.Errors = append(re.Errors, ge)
+	}
+	return re
 }

@@ -147,6 +147,7 @@ func TestRouter(t *testing.T) {
 			ctype   string
 			status  int
 			message string
+			located bool
 		}{
 			{name: "malformed JSON", body: `{"query": "{ todos { id } }"`, status: 400, message: "not valid JSON"},
 			{name: "malformed JSON, graphql-response", body: `{"query": `, accept: "application/graphql-response+json", status: 400, message: "not valid JSON"},
@@ -155,8 +156,8 @@ func TestRouter(t *testing.T) {
 			{name: "variables not an object", body: `{"query": "{ todos { id } }", "variables": [1]}`, status: 400, message: "variables must be a JSON object"},
 			{name: "wrong content type", body: `query { todos { id } }`, ctype: "text/plain", status: 415, message: "Content-Type"},
 			{name: "unknown field, json", query: `mutation { addTodo(input: {title: "x"}) { id nope } }`, status: 200, message: "nope"},
-			{name: "unknown field, graphql-response", query: `mutation { addTodo(input: {title: "x"}) { id nope } }`, accept: "application/graphql-response+json", status: 400, message: "nope"},
-			{name: "document syntax error", query: `mutation { addTodo(input: {title: "x"}) { id `, accept: "application/graphql-response+json", status: 400, message: "unexpected"},
+			{name: "unknown field, graphql-response", query: `mutation { addTodo(input: {title: "x"}) { id nope } }`, accept: "application/graphql-response+json", status: 400, message: `Cannot query field "nope" on type "Todo"`, located: true},
+			{name: "document syntax error", query: `mutation { addTodo(input: {title: "x"}) { id `, accept: "application/graphql-response+json", status: 400, message: "Expected Name, found <EOF>", located: true},
 			{name: "variable of the wrong type", query: `mutation($t: String!) { addTodo(input: {title: $t}) { id } }`, vars: map[string]any{"t": map[string]any{"no": 1}}, accept: "application/graphql-response+json", status: 400, message: "$t"},
 			{name: "missing required variable", query: `mutation($t: String!) { addTodo(input: {title: $t}) { id } }`, accept: "application/graphql-response+json", status: 400, message: "$t"},
 			{name: "body over the limit", body: `{"query": "{ todos { id } }", "variables": {"pad": "` + strings.Repeat("x", 70000) + `"}}`, status: 413, message: "larger than the limit"},
@@ -177,6 +178,11 @@ func TestRouter(t *testing.T) {
 			}
 			if r.Data != nil {
 				t.Errorf("%s: a refused request carries data: %s", c.name, r.Raw)
+			}
+			if c.located {
+				if locs, _ := r.Errors[0]["locations"].([]any); len(locs) == 0 {
+					t.Errorf("%s: no locations: %s", c.name, r.Raw)
+				}
 			}
 		}
 		after := s.post(t, `{ todos { id } }`, nil, call{token: alice})

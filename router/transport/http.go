@@ -335,10 +335,13 @@ func codeForStatus(status int) string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, media string, body any) {
-	data, _ := json.Marshal(body)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(body)
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(data)
+	_, _ = w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
