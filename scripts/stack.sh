@@ -130,6 +130,9 @@ fi
 set +e
 wait -n "${pids[@]}"
 status=$?
+# A component that ends on a signal (Ctrl-C reaches the whole process group) is a stop,
+# not a failure.
+case "$status" in 0 | 130 | 143) exit 0 ;; esac
 for idx in "${!pids[@]}"; do
   if ! kill -0 "${pids[$idx]}" 2>/dev/null; then
     say "${names[$idx]} exited (status $status); stopping the stack. The end of its log:"
