@@ -27,8 +27,8 @@ type Telemetry struct {
 	propagator propagation.TextMapPropagator
 }
 
-// Setup creates a tracer provider for service (resource service.name=service, parent-based
-// always-on sampling) and sets the global propagator to W3C tracecontext+baggage. When
+// Setup creates a tracer provider for service (resource service.name=service; parent-based
+// always-on sampling when exporting, no recording otherwise) and sets the global propagator to W3C tracecontext+baggage. When
 // OTEL_EXPORTER_OTLP_ENDPOINT (a base URL such as http://127.0.0.1:4318; /v1/traces is appended)
 // or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the full URL) is set, spans are exported over
 // OTLP/HTTP through a batch span processor; otherwise nothing is exported, but spans still
@@ -45,10 +45,7 @@ func Setup(ctx context.Context, service string, env *config.Env) (*Telemetry, er
 		attribute.String("service.name", service),
 		attribute.String("deployment.environment.name", env.Environment()),
 	)
-	opts := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
-	}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 
 	endpoint := env.String("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
 	if endpoint == "" {
@@ -64,7 +61,11 @@ func Setup(ctx context.Context, service string, env *config.Env) (*Telemetry, er
 		if err != nil {
 			return nil, fmt.Errorf("telemetry: OTLP/HTTP exporter for %s: %w", endpoint, err)
 		}
-		opts = append(opts, sdktrace.WithBatcher(exp))
+		opts = append(opts, sdktrace.WithBatcher(exp), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+	} else {
+		// Nothing is exported: spans need not record anything. They still carry real
+		// trace and span ids (and continue an incoming trace), so logs keep trace_id.
+		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
 
 	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
