@@ -336,3 +336,30 @@ func TestMiddleware(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifiedTokensAreRememberedOnlyUntilTheyExpire(t *testing.T) {
+	f := setup(t)
+	clock := time.Now()
+	f.v.now = func() time.Time { return clock }
+	tok := sign(t, jwt.SigningMethodEdDSA, "ed-1", f.edKey, claims(func(c *Claims) {
+		c.ExpiresAt = jwt.NewNumericDate(clock.Add(time.Minute))
+	}))
+	first, err := f.v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cached answer is a copy: changing it does not change what the next caller gets.
+	first.Role = "ADMIN"
+	again, err := f.v.Verify(context.Background(), tok)
+	if err != nil || again.Role == "ADMIN" || again.Subject != first.Subject {
+		t.Fatalf("second verify: %v %+v", err, again)
+	}
+	if _, ok := f.v.verified.Get(tok); !ok {
+		t.Fatal("a verified token is not remembered")
+	}
+	// Past exp plus the leeway the cache no longer vouches for it, and the full check fails.
+	clock = clock.Add(time.Minute + DefaultLeeway + time.Second)
+	if _, err := f.v.Verify(context.Background(), tok); err == nil {
+		t.Fatal("an expired token was accepted from the cache")
+	}
+}

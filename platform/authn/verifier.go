@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"fedstack/platform/errs"
 )
@@ -50,6 +51,11 @@ type VerifierOptions struct {
 	HTTPClient *http.Client
 	// Leeway tolerated on exp, nbf and iat; default 30 s.
 	Leeway time.Duration
+	// CacheSize is how many verified tokens are remembered so a repeated token skips the
+	// signature check until it expires (default 10000; negative disables the cache). A token
+	// signed by a key later removed from the JWKS stays accepted until its exp; revocation
+	// of sessions is checked apart from this cache.
+	CacheSize int
 }
 
 // Verifier verifies access tokens. It is safe for concurrent use.
@@ -64,6 +70,8 @@ type Verifier struct {
 	lastAttempt time.Time // when a fetch was last tried
 	lastErr     error     // error of the last fetch, if it failed
 	fetches     int
+
+	verified *lru.Cache[string, *Claims] // nil when disabled
 }
 
 // NewVerifier returns a Verifier for opts (see VerifierOptions for the defaults).
@@ -97,7 +105,36 @@ func NewVerifier(opts VerifierOptions) *Verifier {
 	if opts.Audience != "" {
 		popts = append(popts, jwt.WithAudience(opts.Audience))
 	}
-	return &Verifier{opts: opts, parser: jwt.NewParser(popts...), now: time.Now}
+	v := &Verifier{opts: opts, now: time.Now}
+	popts = append(popts, jwt.WithTimeFunc(func() time.Time { return v.now() }))
+	v.parser = jwt.NewParser(popts...)
+	if opts.CacheSize == 0 {
+		opts.CacheSize = 10000
+	}
+	if opts.CacheSize > 0 {
+		v.verified, _ = lru.New[string, *Claims](opts.CacheSize)
+	}
+	return v
+}
+
+// cached returns the claims of an already verified token while its time claims still
+// hold.
+func (v *Verifier) cached(token string) (*Claims, bool) {
+	if v.verified == nil {
+		return nil, false
+	}
+	c, ok := v.verified.Get(token)
+	if !ok {
+		return nil, false
+	}
+	now := v.now()
+	if c.ExpiresAt == nil || now.After(c.ExpiresAt.Add(v.opts.Leeway)) ||
+		(c.NotBefore != nil && now.Before(c.NotBefore.Add(-v.opts.Leeway))) {
+		v.verified.Remove(token)
+		return nil, false
+	}
+	cp := *c
+	return &cp, true
 }
 
 // keyError is a key lookup failure with the message shown to the client.
@@ -116,6 +153,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if token == "" {
 		return nil, unauthenticated("empty token", nil)
 	}
+	if c, ok := v.cached(token); ok {
+		return c, nil
+	}
 	claims := &Claims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		return v.key(ctx, t)
@@ -123,6 +163,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if err == nil {
 		if claims.Subject == "" {
 			return nil, unauthenticated("token has no subject", nil)
+		}
+		if v.verified != nil {
+			cp := *claims
+			v.verified.Add(token, &cp)
 		}
 		return claims, nil
 	}

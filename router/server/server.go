@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,8 @@ type Config struct {
 	WSInitTimeout   time.Duration
 	SubgraphTimeout time.Duration
 	AllowedOrigins  []string
+	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
+	PprofAddr string
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -63,6 +66,7 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		MaxRequestBytes: env.Int("MAX_REQUEST_BYTES", 1<<20),
 		WSInitTimeout:   env.Duration("WS_INIT_TIMEOUT", 3*time.Second),
 		SubgraphTimeout: env.Duration("SUBGRAPH_TIMEOUT", 30*time.Second),
+		PprofAddr:       env.String("PPROF_ADDR", ""),
 	}
 	origins := env.String("CORS_ORIGINS", "")
 	if origins == "" && !c.Production {
@@ -108,6 +112,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	logger.Info("composed supergraph", "subgraphs", len(sg.Subgraphs), "duration_ms", time.Since(start).Milliseconds())
 
+	if cfg.PprofAddr != "" {
+		go servePprof(ctx, cfg.PprofAddr, logger)
+	}
 	reg := metrics.NewRegistry()
 	r, err := New(ctx, Deps{Config: cfg, Supergraph: sg, Logger: logger, Telemetry: tel, Registry: reg})
 	if err != nil {
@@ -297,4 +304,23 @@ func cors(allowed []string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// servePprof serves the Go profiler on its own address, apart from the public port.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	logger.Info("pprof listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("pprof server failed", "error", err.Error())
+	}
 }
