@@ -26,5 +26,7 @@ func newSubgraphHeaders(authorization, requestID string) *subgraphHeaders {
 	return &subgraphHeaders{h: h, hash: xxhash.Sum64String("authorization:" + authorization)}
 }
 
-func (s *subgraphHeaders) ForSubgraph(string) (http.Header, uint64) { return s.h, s.hash }
+// ForSubgraph returns a copy for each fetch: the engine's HTTP client adds to the header
+// map it is given, and fetches of one request run in parallel.
+func (s *subgraphHeaders) ForSubgraph(string) (http.Header, uint64) { return s.h.Clone(), s.hash }
 func (s *subgraphHeaders) Hash() uint64                             { return s.hash }
