@@ -1,7 +1,7 @@
 # Two commands matter: `make up` runs the whole stack, `make test` runs every test.
 # Both install what they need on their first run.
 SHELL := /bin/bash
-GO_PACKAGES := ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/...
+GO_PACKAGES := ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/... ./bench/...
 SERVICES := ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos
 
 .PHONY: up test deps build web-build go-test web-test e2e test-up generate check-generated ci bench lint
@@ -24,7 +24,7 @@ web-build: deps
 
 go-test:
 	go vet $(GO_PACKAGES)
-	go test -count=1 -timeout 15m $(GO_PACKAGES)
+	go test -count=1 -race -timeout 20m $(GO_PACKAGES)
 
 web-test: deps
 	cd web && pnpm lint && pnpm test
@@ -36,10 +36,11 @@ e2e: deps web-build
 test-up:
 	@scripts/test-make-up.sh
 
-## generate: gqlgen code, the composed schema, the web's typed operations and persisted-operation manifests
+## generate: gqlgen code, the benchmark fixtures, the composed schema, the web's typed operations and persisted-operation manifests
 generate:
 	cd subgraphs/auth && go generate ./...
 	cd subgraphs/todos && go generate ./...
+	cd bench && go generate ./...
 	go run ./router/cmd/router compose
 	cd web && pnpm generate
 
@@ -52,3 +53,12 @@ check-generated: deps generate
 
 ## ci: what .ci/run runs on a clean clone
 ci: check-generated test
+
+## bench-router: our router against Hive Gateway and Apollo Gateway on the benchmark subgraphs
+## (installs its npm peers; BENCH_DURATION=10s for a shorter run; see docs/benchmarks.md)
+.PHONY: bench-router
+bench-router:
+	@bench/run-router-bench.sh
+
+## bench: every benchmark (today the router's; see docs/benchmarks.md)
+bench: bench-router

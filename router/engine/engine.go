@@ -204,7 +204,9 @@ type Operation struct {
 
 // Bound is an operation bound to one request's variables, ready to execute.
 type Bound struct {
-	Op        *Operation
+	Op *Operation
+	// id identifies the planned operation (the same for every request that shares a plan).
+	id        uint64
 	plan      plan.Plan
 	variables []byte
 	remap     map[string]string
@@ -345,7 +347,7 @@ func (e *Engine) Bind(op *Operation, variables []byte) (*Bound, error) {
 	if err := e.validateVariables(op.doc, merged, op.remap); err != nil {
 		return nil, err
 	}
-	return &Bound{Op: op, plan: op.plan, variables: merged, remap: op.remap}, nil
+	return &Bound{Op: op, id: op.Hash, plan: op.plan, variables: merged, remap: op.remap}, nil
 }
 
 // bindPerRequest normalizes the operation with the request's variables (extraction
@@ -407,7 +409,7 @@ func (e *Engine) bindPerRequest(op *Operation, variables []byte) (*Bound, error)
 		postprocess.NewProcessor().Process(p)
 		e.plans.Add(key, p)
 	}
-	return &Bound{Op: op, plan: p, variables: doc.Input.Variables, remap: remap}, nil
+	return &Bound{Op: op, id: key, plan: p, variables: doc.Input.Variables, remap: remap}, nil
 }
 
 func (e *Engine) validateVariables(doc *ast.Document, variables []byte, remap map[string]string) error {
@@ -514,10 +516,15 @@ func (e *Engine) context(ctx context.Context, b *Bound, o ExecOptions) *resolve.
 	}
 	rc.RemapVariables = b.remap
 	rc.InitialPayload = o.InitialPayload
+	// Identical queries in flight at once (same operation, variables and caller
+	// credentials) are resolved once and the answer shared.
+	rc.Request.ID = b.id
+	rc.VariablesHash = xxhash.Sum64(b.variables)
 	if o.Headers != nil {
 		rc.SubgraphHeadersBuilder = headersBuilder{o.Headers}
+	} else {
+		rc.ExecutionOptions.DisableInboundRequestDeduplication = true
 	}
-	rc.ExecutionOptions.DisableInboundRequestDeduplication = true
 	return rc
 }
 
@@ -526,7 +533,7 @@ func (e *Engine) Execute(ctx context.Context, b *Bound, o ExecOptions, w io.Writ
 	rc := e.context(ctx, b, o)
 	switch p := b.plan.(type) {
 	case *plan.SynchronousResponsePlan:
-		_, err := e.resolver.ResolveGraphQLResponse(rc, p.Response, nil, w)
+		_, err := e.resolver.ArenaResolveGraphQLResponse(rc, p.Response, w)
 		return err
 	case *plan.SubscriptionResponsePlan:
 		return &RequestError{Kind: KindMethod, Errors: []GraphQLError{{Message: "subscriptions need a websocket (graphql-transport-ws) or an SSE request (Accept: text/event-stream)"}}}

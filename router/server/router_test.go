@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -85,6 +87,30 @@ func TestRouter(t *testing.T) {
 			if got := c.proxy.count(c.field); got != c.want {
 				t.Errorf("%s requests: %d, want %d (%v)", c.field, got, c.want, c.proxy.bodies)
 			}
+		}
+	})
+
+	t.Run("identical concurrent queries of different callers never share an answer", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make(chan string, 200)
+		for i := range 200 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				token, want := alice, "Alice"
+				if i%2 == 1 {
+					token, want = bob, "Bob"
+				}
+				r := s.post(t, `{ me { name } }`, nil, call{token: token})
+				if got := r.Data["me"].(map[string]any)["name"]; got != want {
+					errs <- fmt.Sprintf("request %d as %s got %v", i, want, got)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
 		}
 	})
 
