@@ -200,6 +200,9 @@ type Operation struct {
 	// perRequest is set when a variable sits inside an object or list literal: variable
 	// extraction then depends on the request's values, so Bind normalizes per request.
 	perRequest bool
+	// declaresVariables is set when the operation declares variables; without any, the
+	// only variables are those extraction made from validated literals.
+	declaresVariables bool
 }
 
 // Bound is an operation bound to one request's variables, ready to execute.
@@ -254,6 +257,7 @@ func (e *Engine) prepare(query, operationName string) (*Operation, error) {
 		opType = Subscription
 	}
 	name := doc.OperationDefinitionNameString(opRef)
+	declaresVariables := doc.OperationDefinitions[opRef].HasVariableDefinitions
 	doc.Input.Variables = []byte("{}")
 
 	definition := e.client.Document()
@@ -276,7 +280,7 @@ func (e *Engine) prepare(query, operationName string) (*Operation, error) {
 		return nil, reportError(KindValidation, report, query)
 	}
 	if hasNestedVariables(&doc) {
-		return &Operation{Type: opType, Name: name, query: query, doc: &doc, perRequest: true}, nil
+		return &Operation{Type: opType, Name: name, query: query, doc: &doc, perRequest: true, declaresVariables: true}, nil
 	}
 	extractor := astnormalization.NewWithOpts(astnormalization.WithExtractVariables())
 	extractor.NormalizeNamedOperation(&doc, definition, []byte(name), &report)
@@ -307,6 +311,8 @@ func (e *Engine) prepare(query, operationName string) (*Operation, error) {
 		plan:      p,
 		extracted: extracted,
 		remap:     remap,
+
+		declaresVariables: declaresVariables,
 	}, nil
 }
 
@@ -344,8 +350,10 @@ func (e *Engine) Bind(op *Operation, variables []byte) (*Bound, error) {
 	if err != nil {
 		return nil, &RequestError{Kind: KindVariables, Errors: []GraphQLError{{Message: "variables must be a JSON object: " + err.Error()}}}
 	}
-	if err := e.validateVariables(op.doc, merged, op.remap); err != nil {
-		return nil, err
+	if op.declaresVariables {
+		if err := e.validateVariables(op.doc, merged, op.remap); err != nil {
+			return nil, err
+		}
 	}
 	return &Bound{Op: op, id: op.Hash, plan: op.plan, variables: merged, remap: op.remap}, nil
 }

@@ -13,7 +13,11 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/wundergraph/astjson"
 
 	"fedstack/router/engine"
 )
@@ -115,49 +119,53 @@ func (h *HTTPHandler) readPost(w http.ResponseWriter, r *http.Request, media str
 
 // decodeBody checks the shape of a POST body and fills req; it returns what is wrong.
 func decodeBody(body []byte, req *Request) string {
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil {
+	p := bodyParsers.Get().(*astjson.Parser)
+	defer bodyParsers.Put(p)
+	v, err := p.ParseBytes(body)
+	if err != nil {
 		return "the request body is not valid JSON: " + err.Error()
 	}
-	if raw == nil {
+	if v.Type() != astjson.TypeObject {
 		return "the request body must be a JSON object with a query"
 	}
-	if dec.More() {
-		return "the request body has data after its JSON object"
-	}
-	q, ok := raw["query"]
-	if !ok || isNull(q) {
-		if _, hasExt := raw["extensions"]; hasExt {
-			// A persisted operation may come without its text; the caller resolves it.
-		} else {
+	q := v.Get("query")
+	if q == nil || q.Type() == astjson.TypeNull {
+		if v.Get("extensions") == nil {
 			return "the request body has no query: send {\"query\": \"{ ... }\"}"
 		}
-	}
-	if ok && !isNull(q) {
-		if err := json.Unmarshal(q, &req.Query); err != nil {
+		// A persisted operation may come without its text; the caller resolves it.
+	} else {
+		sb, err := q.StringBytes()
+		if err != nil {
 			return "query must be a string"
 		}
+		req.Query = string(sb)
 	}
-	if v, ok := raw["operationName"]; ok && !isNull(v) {
-		if err := json.Unmarshal(v, &req.OperationName); err != nil {
+	if on := v.Get("operationName"); on != nil && on.Type() != astjson.TypeNull {
+		sb, err := on.StringBytes()
+		if err != nil {
 			return "operationName must be a string or null"
 		}
+		req.OperationName = string(sb)
 	}
-	if v, ok := raw["variables"]; ok && !isNull(v) {
-		if !isObject(v) {
+	if vars := v.Get("variables"); vars != nil && vars.Type() != astjson.TypeNull {
+		if vars.Type() != astjson.TypeObject {
 			return "variables must be a JSON object or null"
 		}
-		req.Variables = v
+		req.Variables = vars.MarshalTo(nil)
 	}
-	if v, ok := raw["extensions"]; ok && !isNull(v) {
-		if !isObject(v) {
+	if ext := v.Get("extensions"); ext != nil && ext.Type() != astjson.TypeNull {
+		if ext.Type() != astjson.TypeObject {
 			return "extensions must be a JSON object or null"
 		}
-		req.Extensions = v
+		req.Extensions = ext.MarshalTo(nil)
 	}
 	return ""
 }
+
+// bodyParsers recycles JSON parsers (their values live until the parser's next use, so
+// everything kept is copied out before it goes back).
+var bodyParsers = sync.Pool{New: func() any { return new(astjson.Parser) }}
 
 func readGet(w http.ResponseWriter, r *http.Request, media string, req *Request) bool {
 	q := r.URL.Query()
@@ -219,14 +227,30 @@ func (h *HTTPHandler) serve(w http.ResponseWriter, r *http.Request, media string
 		serveSSE(w, r, ex, bound, opts, h.Logger)
 		return
 	}
-	var buf bytes.Buffer
-	if err := ex.Execute(r.Context(), bound, opts, &buf); err != nil {
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	if err := ex.Execute(r.Context(), bound, opts, buf); err != nil {
 		h.writeError(w, r, media, err)
 		return
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	// A known length spares the chunked encoding of large answers.
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// responseBuffers recycles response buffers: answers are written whole, after resolving.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putResponseBuffer returns a buffer to the pool unless it grew unusually large, so one
+// huge answer does not pin its memory for ever.
+func putResponseBuffer(b *bytes.Buffer) {
+	if b.Cap() > 4<<20 {
+		return
+	}
+	b.Reset()
+	responseBuffers.Put(b)
 }
 
 // writeError answers a failed request: request errors get the spec's status for the

@@ -32,14 +32,15 @@ func TestDecodeBody(t *testing.T) {
 		{`{"query":"{a}"}`, ""},
 		{`{"query":"{a}","variables":null,"operationName":null,"extensions":null}`, ""},
 		{`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"abc"}}}`, ""},
-		{`[]`, "the request body is not valid JSON: json: cannot unmarshal array into Go value of type map[string]json.RawMessage"},
+		{`[]`, "the request body must be a JSON object with a query"},
+		{`{"query":`, "the request body is not valid JSON: cannot parse JSON: cannot parse object: cannot parse object value: cannot parse empty string; unparsed tail: \"\""},
 		{`null`, "the request body must be a JSON object with a query"},
 		{`{}`, "the request body has no query: send {\"query\": \"{ ... }\"}"},
 		{`{"query":1}`, "query must be a string"},
 		{`{"query":"{a}","operationName":1}`, "operationName must be a string or null"},
 		{`{"query":"{a}","variables":"x"}`, "variables must be a JSON object or null"},
 		{`{"query":"{a}","extensions":[]}`, "extensions must be a JSON object or null"},
-		{`{"query":"{a}"} {}`, "the request body has data after its JSON object"},
+		{`{"query":"{a}"} {}`, "the request body is not valid JSON: unexpected tail: \"{}\""},
 	}
 	for _, c := range cases {
 		var r Request
@@ -67,5 +68,19 @@ func TestInitAuthorization(t *testing.T) {
 		if got != c.want || ok != c.ok {
 			t.Errorf("initAuthorization(%s) = %q, %v", c.payload, got, ok)
 		}
+	}
+}
+
+func TestDecodeBodyUnescapesAndCopies(t *testing.T) {
+	body := []byte(`{"query":"query Q($a: String) { f(a: \"\u00e9\") }","operationName":"Q","variables":{"a":"x"}}`)
+	var r Request
+	if msg := decodeBody(body, &r); msg != "" {
+		t.Fatal(msg)
+	}
+	// The parser goes back to its pool: what was kept must not change with its next use.
+	var other Request
+	decodeBody([]byte(`{"query":"{ zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz }","variables":{"b":"yyyyyyyyyy"}}`), &other)
+	if r.Query != `query Q($a: String) { f(a: "é") }` || r.OperationName != "Q" || string(r.Variables) != `{"a":"x"}` {
+		t.Fatalf("got %+v (variables %s)", r, r.Variables)
 	}
 }
