@@ -8,7 +8,7 @@
 #   BENCH_WARMUP       unmeasured load before each gateway's runs (default 5s)
 #   BENCH_CONCURRENCY  closed-model clients, and the open model's most in flight (default 50)
 #   BENCH_RATE         open-model arrivals per second, the same for every gateway (default 10)
-#   BENCH_GATEWAYS     which gateways, in order (default "ours hive-gateway apollo-gateway";
+#   BENCH_GATEWAYS     which gateways, in order (default "ours hive-gateway apollo-gateway"; also ours-nodedup, our router with DEDUPLICATE_QUERIES=false;
 #                      also known: hive-gateway-nodedup, Hive Gateway without its inbound
 #                      request deduplication). The ratio columns divide "ours" by each.
 #   BENCH_GATEWAY_PORT port every gateway listens on in turn (default 4200)
@@ -151,8 +151,9 @@ start_gateway() { # start_gateway <name>: sets GW_PID
   local name="$1"
   local -a cmd env
   case "$name" in
-    ours)
+    ours | ours-nodedup)
       env=(PORT="$GATEWAY_PORT" SUPERGRAPH_CONFIG="$BENCH/supergraph.yaml" LOG_LEVEL=warn
+        DEDUPLICATE_QUERIES="$([[ "$name" == ours ]] && echo true || echo false)"
         SUBGRAPH_ACCOUNTS_URL="http://127.0.0.1:$BENCH_ACCOUNTS_PORT/graphql"
         SUBGRAPH_INVENTORY_URL="http://127.0.0.1:$BENCH_INVENTORY_PORT/graphql"
         SUBGRAPH_PRODUCTS_URL="http://127.0.0.1:$BENCH_PRODUCTS_PORT/graphql"
@@ -165,7 +166,7 @@ start_gateway() { # start_gateway <name>: sets GW_PID
     apollo-gateway)
       env=(NODE_ENV=production SUPERGRAPH="$OUT/supergraph.graphql" PORT="$GATEWAY_PORT" HOST=127.0.0.1)
       cmd=(node "$PEERS/apollo-gateway.mjs") ;;
-    *) die "unknown gateway $name (known: ours, hive-gateway, hive-gateway-nodedup, apollo-gateway)" ;;
+    *) die "unknown gateway $name (known: ours, ours-nodedup, hive-gateway, hive-gateway-nodedup, apollo-gateway)" ;;
   esac
   local -a pinned=()
   if [[ -n "$GW_CPUS" ]]; then pinned=(taskset -c "$GW_CPUS"); fi
@@ -205,13 +206,16 @@ for gw in $GATEWAYS; do
   load "$gw:closed" "$GATEWAY_URL" "$Q" "$E" "$GW_PID" -mode closed -warmup "$WARMUP"
   log "$gw: open model, $RATE/s for $DURATION ..."
   load "$gw:open" "$GATEWAY_URL" "$Q" "$E" "$GW_PID" -mode open -rate "$RATE" -warmup 0s
-  if [[ "$gw" == ours ]]; then
-    log "$gw: router overhead: single-subgraph query through the router ..."
-    load "$gw:single-router" "$GATEWAY_URL" "$SQ" "$SE" "$GW_PID" -mode closed -warmup "$WARMUP"
-  fi
   stop_group "$GW_PID"
   GW_PID=""
   if [[ "$gw" == ours ]]; then
+    # Overhead with query deduplication off: every request reaches the subgraph, as
+    # every request straight to it does.
+    start_gateway ours-nodedup
+    log "$gw: router overhead: single-subgraph query through the router (deduplication off) ..."
+    load "$gw:single-router" "$GATEWAY_URL" "$SQ" "$SE" "$GW_PID" -mode closed -warmup "$WARMUP"
+    stop_group "$GW_PID"
+    GW_PID=""
     # Straight to the products subgraph, which gets the gateway's CPU for this run.
     if [[ -n "$GW_CPUS" ]]; then taskset -a -p -c "$GW_CPUS" "$SUB_PID" >/dev/null; fi
     log "$gw: router overhead: the same query straight to the products subgraph ..."

@@ -53,6 +53,8 @@ type Options struct {
 	MaxConcurrency int
 	// Registerer receives the engine's metrics (nil: not registered).
 	Registerer prometheus.Registerer
+	// NoDeduplication turns off sharing one resolution among identical in-flight queries.
+	NoDeduplication bool
 }
 
 // Engine executes operations against one composed supergraph. It is safe for concurrent use.
@@ -70,6 +72,7 @@ type Engine struct {
 	subgraphs  []string
 	cacheHits  prometheus.Counter
 	cacheMiss  prometheus.Counter
+	noDedup    bool
 }
 
 // New builds the engine: data sources for every subgraph plus introspection of the client
@@ -172,6 +175,7 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		subgraphs:  names,
 		cacheHits:  lookups.WithLabelValues("hit"),
 		cacheMiss:  lookups.WithLabelValues("miss"),
+		noDedup:    opts.NoDeduplication,
 	}, nil
 }
 
@@ -530,7 +534,8 @@ func (e *Engine) context(ctx context.Context, b *Bound, o ExecOptions) *resolve.
 	rc.VariablesHash = xxhash.Sum64(b.variables)
 	if o.Headers != nil {
 		rc.SubgraphHeadersBuilder = headersBuilder{o.Headers}
-	} else {
+	}
+	if o.Headers == nil || e.noDedup {
 		rc.ExecutionOptions.DisableInboundRequestDeduplication = true
 	}
 	return rc

@@ -49,6 +49,9 @@ type Config struct {
 	AllowedOrigins  []string
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
+	// DeduplicateQueries resolves identical in-flight queries (same operation, variables
+	// and credentials) once and shares the answer.
+	DeduplicateQueries bool
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -67,6 +70,8 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		WSInitTimeout:   env.Duration("WS_INIT_TIMEOUT", 3*time.Second),
 		SubgraphTimeout: env.Duration("SUBGRAPH_TIMEOUT", 30*time.Second),
 		PprofAddr:       env.String("PPROF_ADDR", ""),
+
+		DeduplicateQueries: env.Bool("DEDUPLICATE_QUERIES", true),
 	}
 	origins := env.String("CORS_ORIGINS", "")
 	if origins == "" && !c.Production {
@@ -158,6 +163,7 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		StreamingClient: streamingClient,
 		Logger:          d.Logger,
 		Registerer:      d.Registry,
+		NoDeduplication: !cfg.DeduplicateQueries,
 	})
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func writeReport(w io.Writer, es []entry) int64 {
 
 	router, direct := find(es, ours, "single-router"), find(es, ours, "single-direct")
 	if router != nil && direct != nil {
-		fmt.Fprintf(w, "Router overhead (single-subgraph query, closed model, %d clients): through %s %.1f rps (p95 %.2f ms, errors %d), straight to the subgraph %.1f rps (p95 %.2f ms, errors %d): router÷direct rps = %s, p95 = %s\n",
+		fmt.Fprintf(w, "Router overhead (single-subgraph query, router with query deduplication off, closed model, %d clients): through %s %.1f rps (p95 %.2f ms, errors %d), straight to the subgraph %.1f rps (p95 %.2f ms, errors %d): router÷direct rps = %s, p95 = %s\n",
 			router.Concurrency, ours, router.RPS, router.P95MS, router.Errors, direct.RPS, direct.P95MS, direct.Errors,
 			ratio(router.RPS, direct.RPS), ratio(router.P95MS, direct.P95MS))
 		fmt.Fprintln(w)
