@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"fedstack/platform/authn"
 	"fedstack/platform/config"
@@ -23,6 +24,8 @@ import (
 	"fedstack/platform/httpserver"
 	"fedstack/platform/logging"
 	"fedstack/platform/metrics"
+	"fedstack/platform/pubsub"
+	"fedstack/platform/redisconn"
 	"fedstack/platform/servicetrust"
 	"fedstack/platform/telemetry"
 	"fedstack/router/compose"
@@ -39,6 +42,7 @@ type Config struct {
 	Port            string
 	LogLevel        string
 	SupergraphPath  string
+	RedisURL        string
 	InternalSecret  string
 	JWKSURL         string
 	JWTIssuer       string
@@ -62,6 +66,7 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		Port:            env.String("PORT", "4000"),
 		LogLevel:        env.String("LOG_LEVEL", "info"),
 		SupergraphPath:  env.String("SUPERGRAPH_CONFIG", "supergraph.yaml"),
+		RedisURL:        env.String("REDIS_URL", "redis://127.0.0.1:6379/0"),
 		InternalSecret:  env.Secret("INTERNAL_SECRET", DevInternalSecret),
 		JWKSURL:         env.String("JWKS_URL", "http://127.0.0.1:4001/.well-known/jwks.json"),
 		JWTIssuer:       env.String("JWT_ISSUER", "fedstack-auth"),
@@ -120,8 +125,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cfg.PprofAddr != "" {
 		go servePprof(ctx, cfg.PprofAddr, logger)
 	}
+	rdb, err := redisconn.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	broker := pubsub.New(rdb, logger)
+	defer broker.Close()
+
 	reg := metrics.NewRegistry()
-	r, err := New(ctx, Deps{Config: cfg, Supergraph: sg, Logger: logger, Telemetry: tel, Registry: reg})
+	r, err := New(ctx, Deps{Config: cfg, Supergraph: sg, Logger: logger, Telemetry: tel, Registry: reg, Redis: rdb, Broker: broker})
 	if err != nil {
 		return err
 	}
@@ -135,6 +148,9 @@ type Deps struct {
 	Logger     *slog.Logger
 	Telemetry  *telemetry.Telemetry
 	Registry   *prometheus.Registry
+	// Redis and Broker carry session terminations (see sessions.go).
+	Redis  *redis.Client
+	Broker *pubsub.Broker
 }
 
 // Router is the router's HTTP handler.
@@ -177,6 +193,12 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		Issuer:   cfg.JWTIssuer,
 		Audience: cfg.JWTAudience,
 	})
+	ended := newSessions(d.Redis, d.Logger)
+	if d.Broker != nil {
+		if err := ended.listen(ctx, d.Broker); err != nil {
+			return nil, fmt.Errorf("following session terminations: %w", err)
+		}
+	}
 	headers := func(r *http.Request, authorization string) engine.Headers {
 		return newSubgraphHeaders(authorization, logging.RequestID(r.Context()))
 	}
@@ -190,24 +212,31 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 	wsHandler := &transport.WSHandler{
 		Engine:  current,
 		Headers: headers,
-		Authenticate: func(ctx context.Context, authorization string) error {
+		Authenticate: func(ctx context.Context, authorization string) (string, error) {
 			if authorization == "" {
-				return nil
+				return "", nil
 			}
 			token, ok := strings.CutPrefix(authorization, "Bearer ")
 			if !ok {
-				return errors.New("authorization must be \"Bearer <token>\"")
+				return "", errors.New("authorization must be \"Bearer <token>\"")
 			}
-			_, err := verifier.Verify(ctx, token)
-			return err
+			claims, err := verifier.Verify(ctx, token)
+			if err != nil {
+				return "", err
+			}
+			if err := ended.check(ctx, claims.SessionID); err != nil {
+				return "", err
+			}
+			return claims.SessionID, nil
 		},
+		WatchSession:   ended.watch,
 		InitTimeout:    cfg.WSInitTimeout,
 		MaxMessage:     int64(cfg.MaxRequestBytes),
 		AllowedOrigins: cfg.AllowedOrigins,
 		Logger:         d.Logger,
 	}
 	playground := transport.Playground("/graphql")
-	authenticated := authn.Middleware(verifier)(httpHandler)
+	authenticated := authenticate(verifier, ended)(httpHandler)
 
 	graphqlEndpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -221,6 +250,9 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 	})
 
 	checks := health.New()
+	if d.Redis != nil {
+		checks.Add("redis", func(ctx context.Context) error { return redisconn.Ping(ctx, d.Redis) })
+	}
 	checks.Add("supergraph", func(context.Context) error {
 		if rt.engine.Load() == nil {
 			return errors.New("not composed")

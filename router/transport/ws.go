@@ -39,8 +39,11 @@ type WSHandler struct {
 	Engine  func() Executor
 	Headers HeadersFunc
 	// Authenticate checks the authorization value of the connection_init payload ("" when
-	// absent); an error closes the socket with 4403.
-	Authenticate func(ctx context.Context, authorization string) error
+	// absent) and returns the token's session id; an error closes the socket with 4403.
+	Authenticate func(ctx context.Context, authorization string) (sessionID string, err error)
+	// WatchSession, when set, calls onEnd when the session ends (the socket then closes
+	// with 4403); stop ends the watch.
+	WatchSession func(sessionID string, onEnd func()) (stop func())
 	InitTimeout  time.Duration
 	MaxMessage   int64
 	// AllowedOrigins are the browser origins allowed to connect; "*" allows any.
@@ -110,6 +113,8 @@ type wsSession struct {
 	inited  bool
 	auth    string
 	wg      sync.WaitGroup
+	// stopWatch ends the watch on the connection's session (nil when none).
+	stopWatch func()
 }
 
 func (s *wsSession) run() {
@@ -117,6 +122,9 @@ func (s *wsSession) run() {
 	defer func() {
 		cancel()
 		s.wg.Wait()
+		if s.stopWatch != nil {
+			s.stopWatch()
+		}
 	}()
 	timeout := s.h.InitTimeout
 	if timeout <= 0 {
@@ -181,9 +189,15 @@ func (s *wsSession) handle(ctx context.Context, msg *wsMessage) bool {
 			return false
 		}
 		if s.h.Authenticate != nil {
-			if err := s.h.Authenticate(ctx, auth); err != nil {
+			sid, err := s.h.Authenticate(ctx, auth)
+			if err != nil {
 				s.close(CloseForbidden, "Forbidden: "+truncate(err.Error(), 100))
 				return false
+			}
+			if sid != "" && s.h.WatchSession != nil {
+				s.stopWatch = s.h.WatchSession(sid, func() {
+					s.close(CloseForbidden, "Forbidden: this session has ended")
+				})
 			}
 		}
 		s.mu.Lock()
