@@ -10,18 +10,17 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"fedstack/platform/authn"
 	"fedstack/platform/pubsub"
 )
 
-// Contract with the auth subgraph: when a session ends, auth sets the key
-// RevokedSessionKeyPrefix+<sessionId> (with a TTL of at least an access token's lifetime)
-// and then publishes {"sessionId": …} on SessionTerminatedChannel.
+// The contract with the auth subgraph is in platform/authn (revocation.go).
 const (
-	SessionTerminatedChannel = "auth:session.terminated"
-	RevokedSessionKeyPrefix  = "auth:session.revoked:"
+	SessionTerminatedChannel = authn.SessionTerminatedChannel
+	RevokedSessionKeyPrefix  = authn.RevokedSessionKeyPrefix
 	// revokedFor is how long a router remembers an ended session: longer than any access
-	// token of it can live (15 minutes plus the verifier's leeway).
-	revokedFor = 20 * time.Minute
+	// token of it can live.
+	revokedFor = authn.RevokedSessionTTL
 )
 
 // sessions knows which sessions have ended, so their access tokens are refused before

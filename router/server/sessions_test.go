@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,47 @@ func TestEndedSessionClosesSubscriptionsAndRefusesItsToken(t *testing.T) {
 	}
 	if r := s.post(t, `{ me { name } }`, nil, call{token: other}); r.Status != 200 || len(r.Errors) > 0 {
 		t.Fatalf("other session's token: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestLogoutEndsSessionsEverywhere: ending a session from one client closes another
+// client's open subscription within 1 s, and that client's next request gets 401.
+func TestLogoutEndsSessionsEverywhere(t *testing.T) {
+	s := startStack(t, nil)
+	email := "wes-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@example.com"
+	creds := map[string]any{"email": email, "password": "long enough password"}
+	r := s.post(t, `mutation($in: SignupInput!) { signup(input: $in) { accessToken } }`,
+		map[string]any{"in": map[string]any{"email": email, "password": creds["password"], "name": "Wes"}}, call{})
+	laptop := r.Data["signup"].(map[string]any)["accessToken"].(string)
+	r = s.post(t, `mutation($in: LoginInput!) { login(input: $in) { accessToken } }`, map[string]any{"in": creds}, call{})
+	phone := r.Data["login"].(map[string]any)["accessToken"].(string)
+
+	c := s.dialWS(t)
+	c.init(phone)
+	c.send(subscribeMsg("1", todoChangedQuery))
+	time.Sleep(200 * time.Millisecond)
+
+	start := time.Now()
+	r = s.post(t, `mutation { logout(scope: OTHER_SESSIONS) { endedSessions } }`, nil, call{token: laptop})
+	if r.Status != 200 || len(r.Errors) > 0 || r.Data["logout"].(map[string]any)["endedSessions"] != float64(1) {
+		t.Fatalf("logout of the other sessions: %d %s", r.Status, r.Raw)
+	}
+	c.expectClose(4403, 2*time.Second)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the phone's subscription closed %s after the logout, want within 1 s", d)
+	}
+	if r := s.post(t, `{ me { id } }`, nil, call{token: phone}); r.Status != 401 {
+		t.Fatalf("the ended session's token: want 401, got %d %s", r.Status, r.Raw)
+	}
+	if r := s.post(t, `{ me { name } }`, nil, call{token: laptop}); r.Status != 200 || len(r.Errors) > 0 {
+		t.Fatalf("the laptop's own session must go on: %d %s", r.Status, r.Raw)
+	}
+
+	r = s.post(t, `mutation { logout { endedSessions } }`, nil, call{token: laptop})
+	if r.Status != 200 || r.Data["logout"].(map[string]any)["endedSessions"] != float64(1) {
+		t.Fatalf("logout of this session: %d %s", r.Status, r.Raw)
+	}
+	if r := s.post(t, `{ me { id } }`, nil, call{token: laptop}); r.Status != 401 {
+		t.Fatalf("after logging out, the token: want 401, got %d %s", r.Status, r.Raw)
 	}
 }

@@ -98,7 +98,21 @@ type AuthService interface {
 	// returns an access token. Errors: UNAUTHENTICATED with ErrBadCredentials's
 	// message for any wrong email or password.
 	Login(ctx context.Context, in LoginInput) (*AuthPayload, error)
+	// Logout ends sessions of the user: the given one, all others, or all. It returns how
+	// many ended; each ended session is revoked (its tokens refused everywhere) and
+	// announced on EventSessionTerminated.
+	Logout(ctx context.Context, userID, sessionID string, scope LogoutScope) (int, error)
 }
+
+// LogoutScope says which sessions Logout ends.
+type LogoutScope string
+
+// Logout scopes.
+const (
+	LogoutThisSession   LogoutScope = "THIS_SESSION"
+	LogoutOtherSessions LogoutScope = "OTHER_SESSIONS"
+	LogoutAllSessions   LogoutScope = "ALL_SESSIONS"
+)
 
 // UserService reads users.
 type UserService interface {
@@ -125,6 +139,15 @@ type UserStore interface {
 	UserByID(ctx context.Context, id string) (*User, error)
 	// UsersByIDs returns one entry per id, in order, nil where missing.
 	UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
+	// EndSessions marks the user's live sessions ended: only sessionID (only=true), or
+	// all but sessionID (only=false, sessionID may be "" for all). It returns their ids.
+	EndSessions(ctx context.Context, userID, sessionID string, only bool) ([]string, error)
+}
+
+// Revoker makes ended sessions' tokens refused by every router and subgraph before the
+// tokens expire (implemented on Redis in package server).
+type Revoker interface {
+	Revoke(ctx context.Context, sessionID string) error
 }
 
 // TokenIssuer signs access tokens (implemented by package token).
@@ -139,11 +162,13 @@ type Publisher interface {
 
 // Event channels published on Redis after the corresponding row commits.
 const (
-	EventUserLogin      = "auth:user.login"
-	EventSessionCreated = "auth:session.created"
+	EventUserLogin         = "auth:user.login"
+	EventUserLogout        = "auth:user.logout"
+	EventSessionCreated    = "auth:session.created"
+	EventSessionTerminated = "auth:session.terminated"
 )
 
-// SessionEvent is the JSON payload of EventUserLogin and EventSessionCreated.
+// SessionEvent is the JSON payload of every event above.
 type SessionEvent struct {
 	UserID    string    `json:"userId"`
 	SessionID string    `json:"sessionId"`

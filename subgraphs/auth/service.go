@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ type ServiceConfig struct {
 	Tokens TokenIssuer
 	Hasher *PasswordHasher
 	Events Publisher        // optional: nil publishes nothing
+	Revoke Revoker          // optional: nil revokes nothing beyond the database row
 	Logger *slog.Logger     // optional
 	Now    func() time.Time // optional: time.Now
 }
@@ -39,6 +41,7 @@ type Service struct {
 	tokens TokenIssuer
 	hasher *PasswordHasher
 	events Publisher
+	revoke Revoker
 	logger *slog.Logger
 	now    func() time.Time
 }
@@ -55,6 +58,7 @@ func NewService(cfg ServiceConfig) *Service {
 		tokens: cfg.Tokens,
 		hasher: cfg.Hasher,
 		events: cfg.Events,
+		revoke: cfg.Revoke,
 		logger: cfg.Logger,
 		now:    cfg.Now,
 	}
@@ -164,4 +168,42 @@ func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
 		return []*User{}, nil
 	}
 	return s.store.UsersByIDs(ctx, ids)
+}
+
+// Logout implements AuthService.
+func (s *Service) Logout(ctx context.Context, userID, sessionID string, scope LogoutScope) (int, error) {
+	var (
+		ended []string
+		err   error
+	)
+	switch scope {
+	case LogoutThisSession, "":
+		ended, err = s.store.EndSessions(ctx, userID, sessionID, true)
+	case LogoutOtherSessions:
+		ended, err = s.store.EndSessions(ctx, userID, sessionID, false)
+	case LogoutAllSessions:
+		ended, err = s.store.EndSessions(ctx, userID, "", false)
+	default:
+		return 0, invalid("scope", fmt.Sprintf("scope %q is not one of THIS_SESSION, OTHER_SESSIONS, ALL_SESSIONS", scope))
+	}
+	if err != nil {
+		return 0, err
+	}
+	now := s.now().UTC()
+	for _, sid := range ended {
+		// Revoke before announcing: a router that hears the event, or starts later, must
+		// find the session ended.
+		if s.revoke != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+			if err := s.revoke.Revoke(rctx, sid); err != nil {
+				s.logger.ErrorContext(ctx, "revoking an ended session failed", "session_id", sid, "error", err)
+			}
+			cancel()
+		}
+		s.publish(ctx, EventSessionTerminated, SessionEvent{UserID: userID, SessionID: sid, At: now})
+	}
+	if len(ended) > 0 {
+		s.publish(ctx, EventUserLogout, SessionEvent{UserID: userID, SessionID: sessionID, At: now})
+	}
+	return len(ended), nil
 }

@@ -76,6 +76,23 @@ func (r mutationResolver) Login(ctx context.Context, input auth.LoginInput) (*ge
 	return payloadModel(p), nil
 }
 
+// Logout ends the signed-in user's sessions as scope says (this one by default).
+func (r mutationResolver) Logout(ctx context.Context, scope *generated.LogoutScope) (*generated.LogoutPayload, error) {
+	claims, err := authn.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc := auth.LogoutThisSession
+	if scope != nil {
+		sc = auth.LogoutScope(*scope)
+	}
+	n, err := r.Auth.Logout(ctx, claims.UserID(), claims.SessionID, sc)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.LogoutPayload{EndedSessions: n}, nil
+}
+
 type queryResolver struct{ *Resolver }
 
 // Me returns the user of the verified access token, or null when anonymous (or

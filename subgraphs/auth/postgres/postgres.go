@@ -228,3 +228,43 @@ func formatUUID(b [16]byte) string {
 	hex.Encode(buf[24:36], b[10:16])
 	return string(buf[:])
 }
+
+// EndSessions implements auth.UserStore.
+func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only bool) ([]string, error) {
+	uid, ok := parseUUID(userID)
+	if !ok {
+		return nil, nil
+	}
+	var (
+		rows pgx.Rows
+		err  error
+	)
+	sid, sidOK := parseUUID(sessionID)
+	switch {
+	case only && !sidOK:
+		return nil, nil
+	case only:
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
+			WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`, uid, sid)
+	case sidOK:
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
+			WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`, uid, sid)
+	default:
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
+			WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, uid)
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "ending sessions")
+	}
+	ids, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var id [16]byte
+		if err := r.Scan(&id); err != nil {
+			return "", err
+		}
+		return formatUUID(id), nil
+	})
+	if err != nil {
+		return nil, errs.Wrap(err, "ending sessions")
+	}
+	return ids, nil
+}

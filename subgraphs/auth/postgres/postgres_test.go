@@ -167,3 +167,35 @@ func TestDevSigningKey(t *testing.T) {
 		t.Fatalf("second load = %+v, %v (generated %d)", k, err, generated)
 	}
 }
+
+func TestEndSessions(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	u, first, err := s.CreateUserWithSession(ctx, newUser("eve@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, _ := s.RecordLogin(ctx, u.ID)
+	_, third, _ := s.RecordLogin(ctx, u.ID)
+	other, otherSess, _ := s.CreateUserWithSession(ctx, newUser("mallory@example.com"))
+
+	// Another user's session id ends nothing of eve's, and nothing of its owner's either.
+	if ids, err := s.EndSessions(ctx, u.ID, otherSess.ID, true); err != nil || len(ids) != 0 {
+		t.Fatalf("ending someone else's session: %v %v", ids, err)
+	}
+	if ids, err := s.EndSessions(ctx, u.ID, first.ID, false); err != nil || len(ids) != 2 {
+		t.Fatalf("all but the first: %v %v", ids, err)
+	} else if !(ids[0] == second.ID || ids[0] == third.ID) {
+		t.Fatalf("ended %v, want %s and %s", ids, second.ID, third.ID)
+	}
+	// Ended sessions are not ended twice.
+	if ids, _ := s.EndSessions(ctx, u.ID, "", false); len(ids) != 1 || ids[0] != first.ID {
+		t.Fatalf("ending all: %v, want only %s", ids, first.ID)
+	}
+	if ids, _ := s.EndSessions(ctx, other.ID, "", false); len(ids) != 1 || ids[0] != otherSess.ID {
+		t.Fatalf("the other user's session should still be live: %v", ids)
+	}
+	if ids, err := s.EndSessions(ctx, "not-a-uuid", "", false); err != nil || len(ids) != 0 {
+		t.Fatalf("malformed user id: %v %v", ids, err)
+	}
+}

@@ -154,6 +154,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Tokens: signer,
 		Hasher: auth.NewPasswordHasher(runtime.NumCPU()),
 		Events: broker,
+		Revoke: redisRevoker{rdb},
 		Logger: logger,
 	})
 	verifier := authn.NewVerifier(authn.VerifierOptions{
@@ -269,4 +270,11 @@ func New(d Deps) http.Handler {
 		h = d.Telemetry.Middleware(Service)(h)
 	}
 	return h
+}
+
+// redisRevoker remembers ended sessions in Redis, where routers and subgraphs look.
+type redisRevoker struct{ rdb *redis.Client }
+
+func (r redisRevoker) Revoke(ctx context.Context, sessionID string) error {
+	return r.rdb.Set(ctx, authn.RevokedSessionKeyPrefix+sessionID, "1", authn.RevokedSessionTTL).Err()
 }

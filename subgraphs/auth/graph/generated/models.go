@@ -3,7 +3,11 @@
 package generated
 
 import (
+	"bytes"
 	"fedstack/subgraphs/auth"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -13,6 +17,11 @@ type AuthPayload struct {
 	// When the access token stops being accepted.
 	ExpiresAt time.Time `json:"expiresAt"`
 	User      *User     `json:"user"`
+}
+
+type LogoutPayload struct {
+	// How many sessions ended.
+	EndedSessions int `json:"endedSessions"`
 }
 
 type Mutation struct {
@@ -37,4 +46,62 @@ func (User) IsEntity() {}
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// Which sessions logout ends.
+type LogoutScope string
+
+const (
+	LogoutScopeThisSession   LogoutScope = "THIS_SESSION"
+	LogoutScopeOtherSessions LogoutScope = "OTHER_SESSIONS"
+	LogoutScopeAllSessions   LogoutScope = "ALL_SESSIONS"
+)
+
+var AllLogoutScope = []LogoutScope{
+	LogoutScopeThisSession,
+	LogoutScopeOtherSessions,
+	LogoutScopeAllSessions,
+}
+
+func (e LogoutScope) IsValid() bool {
+	switch e {
+	case LogoutScopeThisSession, LogoutScopeOtherSessions, LogoutScopeAllSessions:
+		return true
+	}
+	return false
+}
+
+func (e LogoutScope) String() string {
+	return string(e)
+}
+
+func (e *LogoutScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LogoutScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LogoutScope", str)
+	}
+	return nil
+}
+
+func (e LogoutScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LogoutScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LogoutScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
