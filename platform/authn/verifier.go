@@ -51,6 +51,9 @@ type VerifierOptions struct {
 	HTTPClient *http.Client
 	// Leeway tolerated on exp, nbf and iat; default 30 s.
 	Leeway time.Duration
+	// Ended, when set, refuses the tokens of sessions that have ended (checked on every
+	// Verify, also for remembered tokens).
+	Ended *EndedSessions
 	// CacheSize is how many verified tokens are remembered so a repeated token skips the
 	// signature check until it expires (default 10000; negative disables the cache). A token
 	// signed by a key later removed from the JWKS stays accepted until its exp; revocation
@@ -117,6 +120,16 @@ func NewVerifier(opts VerifierOptions) *Verifier {
 	return v
 }
 
+// live refuses the claims of an ended session.
+func (v *Verifier) live(ctx context.Context, c *Claims) (*Claims, error) {
+	if v.opts.Ended != nil {
+		if err := v.opts.Ended.Check(ctx, c.SessionID); err != nil {
+			return nil, unauthenticated(err.Error(), err)
+		}
+	}
+	return c, nil
+}
+
 // cached returns the claims of an already verified token while its time claims still
 // hold.
 func (v *Verifier) cached(token string) (*Claims, bool) {
@@ -154,7 +167,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 		return nil, unauthenticated("empty token", nil)
 	}
 	if c, ok := v.cached(token); ok {
-		return c, nil
+		return v.live(ctx, c)
 	}
 	claims := &Claims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
@@ -168,7 +181,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 			cp := *claims
 			v.verified.Add(token, &cp)
 		}
-		return claims, nil
+		return v.live(ctx, claims)
 	}
 
 	var ke *keyError

@@ -188,17 +188,18 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 	rt.engine.Store(eng)
 	current := func() transport.Executor { return rt.engine.Load() }
 
+	ended := authn.NewEndedSessions(d.Redis, d.Logger)
+	if d.Broker != nil {
+		if err := ended.Listen(ctx, d.Broker); err != nil {
+			return nil, fmt.Errorf("following session terminations: %w", err)
+		}
+	}
 	verifier := authn.NewVerifier(authn.VerifierOptions{
 		JWKSURL:  cfg.JWKSURL,
 		Issuer:   cfg.JWTIssuer,
 		Audience: cfg.JWTAudience,
+		Ended:    ended,
 	})
-	ended := newSessions(d.Redis, d.Logger)
-	if d.Broker != nil {
-		if err := ended.listen(ctx, d.Broker); err != nil {
-			return nil, fmt.Errorf("following session terminations: %w", err)
-		}
-	}
 	headers := func(r *http.Request, authorization string) engine.Headers {
 		return newSubgraphHeaders(authorization, logging.RequestID(r.Context()))
 	}
@@ -224,19 +225,16 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 			if err != nil {
 				return "", err
 			}
-			if err := ended.check(ctx, claims.SessionID); err != nil {
-				return "", err
-			}
 			return claims.SessionID, nil
 		},
-		WatchSession:   ended.watch,
+		WatchSession:   ended.Watch,
 		InitTimeout:    cfg.WSInitTimeout,
 		MaxMessage:     int64(cfg.MaxRequestBytes),
 		AllowedOrigins: cfg.AllowedOrigins,
 		Logger:         d.Logger,
 	}
 	playground := transport.Playground("/graphql")
-	authenticated := authenticate(verifier, ended)(httpHandler)
+	authenticated := authenticate(verifier)(httpHandler)
 
 	graphqlEndpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,8 +12,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"fedstack/platform/authn"
 	"fedstack/platform/platformtest"
-	routerserver "fedstack/router/server"
+	"fedstack/platform/servicetrust"
 )
 
 func sessionOf(t *testing.T, token string) string {
@@ -38,11 +40,11 @@ func endSession(t *testing.T, sid string) {
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	ctx := context.Background()
-	if err := rdb.Set(ctx, routerserver.RevokedSessionKeyPrefix+sid, "1", 20*time.Minute).Err(); err != nil {
+	if err := rdb.Set(ctx, authn.RevokedSessionKeyPrefix+sid, "1", 20*time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
 	payload, _ := json.Marshal(map[string]string{"sessionId": sid, "userId": "u"})
-	if err := rdb.Publish(ctx, routerserver.SessionTerminatedChannel, payload).Err(); err != nil {
+	if err := rdb.Publish(ctx, authn.SessionTerminatedChannel, payload).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -120,6 +122,16 @@ func TestLogoutEndsSessionsEverywhere(t *testing.T) {
 	}
 	if r := s.post(t, `{ me { name } }`, nil, call{token: laptop}); r.Status != 200 || len(r.Errors) > 0 {
 		t.Fatalf("the laptop's own session must go on: %d %s", r.Status, r.Raw)
+	}
+	// The subgraphs refuse it too, even when reached with the router's signature.
+	for _, sg := range []string{s.todos.URL, s.auth.URL} {
+		req, _ := http.NewRequest(http.MethodPost, sg+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+phone)
+		servicetrust.Sign(req.Header, testSecret)
+		if r := do(t, req); r.Status != 401 || !strings.Contains(r.errorMessages(), "session has ended") {
+			t.Fatalf("%s (auth %s, todos %s) with the ended session's token: want 401, got %d %s", sg, s.auth.URL, s.todos.URL, r.Status, r.Raw)
+		}
 	}
 
 	r = s.post(t, `mutation { logout { endedSessions } }`, nil, call{token: laptop})

@@ -157,10 +157,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Revoke: redisRevoker{rdb},
 		Logger: logger,
 	})
+	// Tokens of ended sessions are refused here too, not only at the router.
+	ended := authn.NewEndedSessions(rdb, logger)
+	if err := ended.Listen(ctx, broker); err != nil {
+		return fmt.Errorf("following session terminations: %w", err)
+	}
 	verifier := authn.NewVerifier(authn.VerifierOptions{
 		Keys:     signer.Keys,
 		Issuer:   cfg.Issuer,
 		Audience: cfg.Audience,
+		Ended:    ended,
 	})
 
 	h := New(Deps{

@@ -166,11 +166,17 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	broker := pubsub.New(rdb, logger)
 	defer broker.Close()
 
+	// Tokens of ended sessions are refused here too, not only at the router.
+	ended := authn.NewEndedSessions(rdb, logger)
+	if err := ended.Listen(ctx, broker); err != nil {
+		return fmt.Errorf("following session terminations: %w", err)
+	}
 	verifier := authn.NewVerifier(authn.VerifierOptions{
 		JWKSURL:    cfg.JWKSURL,
 		Issuer:     cfg.Issuer,
 		Audience:   cfg.Audience,
 		HTTPClient: &http.Client{Timeout: 5 * time.Second, Transport: tel.Transport(nil)},
+		Ended:      ended,
 	})
 
 	h := New(Deps{

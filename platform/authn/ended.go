@@ -1,4 +1,4 @@
-package server
+package authn
 
 import (
 	"context"
@@ -10,22 +10,17 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"fedstack/platform/authn"
 	"fedstack/platform/pubsub"
 )
 
-// The contract with the auth subgraph is in platform/authn (revocation.go).
-const (
-	SessionTerminatedChannel = authn.SessionTerminatedChannel
-	RevokedSessionKeyPrefix  = authn.RevokedSessionKeyPrefix
-	// revokedFor is how long a router remembers an ended session: longer than any access
-	// token of it can live.
-	revokedFor = authn.RevokedSessionTTL
-)
+// revokedFor is how long an ended session is remembered: longer than any access token
+// of it can live.
+const revokedFor = RevokedSessionTTL
 
-// sessions knows which sessions have ended, so their access tokens are refused before
-// they expire, and closes their websocket connections.
-type sessions struct {
+// EndedSessions knows which sessions have ended (see revocation.go), so their access
+// tokens are refused before they expire and their websockets can be closed. The router and
+// every subgraph keep one, following SessionTerminatedChannel.
+type EndedSessions struct {
 	rdb    *redis.Client
 	logger *slog.Logger
 
@@ -37,8 +32,12 @@ type sessions struct {
 
 type sessionWatcher struct{ onEnd func() }
 
-func newSessions(rdb *redis.Client, logger *slog.Logger) *sessions {
-	return &sessions{
+// NewEndedSessions returns an empty set; rdb (may be nil) answers for sessions not seen yet.
+func NewEndedSessions(rdb *redis.Client, logger *slog.Logger) *EndedSessions {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &EndedSessions{
 		rdb: rdb, logger: logger,
 		revoked:  map[string]time.Time{},
 		checked:  map[string]time.Time{},
@@ -46,8 +45,8 @@ func newSessions(rdb *redis.Client, logger *slog.Logger) *sessions {
 	}
 }
 
-// listen follows session terminations until ctx ends; it returns once subscribed.
-func (s *sessions) listen(ctx context.Context, broker *pubsub.Broker) error {
+// Listen follows session terminations until ctx ends; it returns once subscribed.
+func (s *EndedSessions) Listen(ctx context.Context, broker *pubsub.Broker) error {
 	events, err := broker.Subscribe(ctx, SessionTerminatedChannel)
 	if err != nil {
 		return err
@@ -61,7 +60,7 @@ func (s *sessions) listen(ctx context.Context, broker *pubsub.Broker) error {
 				s.logger.Warn("ignoring a malformed session event", "channel", SessionTerminatedChannel)
 				continue
 			}
-			s.end(ev.SessionID)
+			s.End(ev.SessionID)
 		}
 	}()
 	go func() {
@@ -79,8 +78,8 @@ func (s *sessions) listen(ctx context.Context, broker *pubsub.Broker) error {
 	return nil
 }
 
-// end marks a session ended and closes its websocket connections.
-func (s *sessions) end(sid string) {
+// End marks a session ended and calls its watchers.
+func (s *EndedSessions) End(sid string) {
 	s.mu.Lock()
 	s.revoked[sid] = time.Now().Add(revokedFor)
 	delete(s.checked, sid)
@@ -95,7 +94,7 @@ func (s *sessions) end(sid string) {
 	}
 }
 
-func (s *sessions) forget(now time.Time) {
+func (s *EndedSessions) forget(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for sid, until := range s.revoked {
@@ -110,13 +109,13 @@ func (s *sessions) forget(now time.Time) {
 	}
 }
 
-// errSessionEnded is what a token of an ended session gets.
-var errSessionEnded = errors.New("this session has ended: sign in again")
+// ErrSessionEnded is what a token of an ended session gets.
+var ErrSessionEnded = errors.New("this session has ended: sign in again")
 
-// check refuses a session that has ended. A session this router has not seen yet is looked
+// Check refuses a session that has ended. A session this router has not seen yet is looked
 // up once in Redis (it may have ended before this router started); after that the
 // terminations channel keeps this router current.
-func (s *sessions) check(ctx context.Context, sid string) error {
+func (s *EndedSessions) Check(ctx context.Context, sid string) error {
 	if sid == "" {
 		return nil
 	}
@@ -125,7 +124,7 @@ func (s *sessions) check(ctx context.Context, sid string) error {
 	_, known := s.checked[sid]
 	s.mu.Unlock()
 	if ended {
-		return errSessionEnded
+		return ErrSessionEnded
 	}
 	if known || s.rdb == nil {
 		return nil
@@ -140,17 +139,17 @@ func (s *sessions) check(ctx context.Context, sid string) error {
 	defer s.mu.Unlock()
 	if n > 0 {
 		s.revoked[sid] = time.Now().Add(revokedFor)
-		return errSessionEnded
+		return ErrSessionEnded
 	}
 	if _, ended := s.revoked[sid]; ended { // ended while we asked
-		return errSessionEnded
+		return ErrSessionEnded
 	}
 	s.checked[sid] = time.Now()
 	return nil
 }
 
-// watch calls onEnd when the session ends; the returned func stops watching.
-func (s *sessions) watch(sid string, onEnd func()) (stop func()) {
+// Watch calls onEnd when the session ends; the returned func stops watching.
+func (s *EndedSessions) Watch(sid string, onEnd func()) (stop func()) {
 	w := &sessionWatcher{onEnd: onEnd}
 	s.mu.Lock()
 	if _, ended := s.revoked[sid]; ended {
