@@ -25,7 +25,8 @@ func BearerToken(authorization string) (token string, ok bool) {
 // or a malformed header is answered 401 with Content-Type application/json,
 // WWW-Authenticate: Bearer error="invalid_token" and the body
 // {"errors":[{"message":"<reason>","extensions":{"code":"UNAUTHENTICATED"}}]}.
-// If the key source itself fails, the answer is 500 with code INTERNAL.
+// If the key source itself fails (the JWKS cannot be fetched), the token may well be fine:
+// the answer is 503 with code INTERNAL, never a 401 that would sign the client out.
 func Middleware(v *Verifier) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,10 +67,10 @@ func writeUnauthenticated(w http.ResponseWriter, r *http.Request, err error) {
 		msg = e.Message
 	}
 	if code != errs.Unauthenticated {
-		status = http.StatusInternalServerError
+		status = http.StatusServiceUnavailable
 		code = errs.Internal
 		logging.FromContext(r.Context()).ErrorContext(r.Context(), "verifying access token", "error", err)
-		msg = "internal error (request id " + logging.RequestID(r.Context()) + ")"
+		msg = "access tokens cannot be checked right now: try again (request id " + logging.RequestID(r.Context()) + ")"
 	} else {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}

@@ -217,7 +217,7 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 			if authorization == "" {
 				return "", nil
 			}
-			token, ok := strings.CutPrefix(authorization, "Bearer ")
+			token, ok := authn.BearerToken(authorization)
 			if !ok {
 				return "", errors.New("authorization must be \"Bearer <token>\"")
 			}
@@ -234,7 +234,7 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		Logger:         d.Logger,
 	}
 	playground := transport.Playground("/graphql")
-	authenticated := authenticate(verifier)(httpHandler)
+	authenticated := authn.Middleware(verifier)(httpHandler)
 
 	graphqlEndpoint := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
