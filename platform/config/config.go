@@ -166,3 +166,7 @@ func (e *Env) Err() error {
 	}
 	return errors.New(strings.Join(p, "\n"))
 }
+
+// Invalid records a problem found by the caller's own checks (a value of the right
+// type that is still wrong), so that Err reports it with the others.
+func (e *Env) Invalid(format string, args ...any) { e.problem(format, args...) }

@@ -7,7 +7,9 @@ import (
 )
 
 // subgraphHeaders are the headers every subgraph request of one client request carries:
-// the caller's authorization and the request id. Their hash keys the engine's
+// the caller's authorization, the request id, and the client's address and User-Agent
+// (X-Forwarded-For holds just the address resolved here, so a subgraph, which only the
+// router can call, believes it). Their hash keys the engine's
 // deduplication of identical in-flight subgraph fetches, so only requests made with the
 // same credentials share a fetch.
 type subgraphHeaders struct {
@@ -15,8 +17,14 @@ type subgraphHeaders struct {
 	hash uint64
 }
 
-func newSubgraphHeaders(authorization, requestID string) *subgraphHeaders {
+func newSubgraphHeaders(authorization, requestID, clientIP, userAgent string) *subgraphHeaders {
 	h := http.Header{}
+	if clientIP != "" {
+		h.Set("X-Forwarded-For", clientIP)
+	}
+	if userAgent != "" {
+		h.Set("User-Agent", userAgent)
+	}
 	if authorization != "" {
 		h.Set("Authorization", authorization)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"fedstack/platform/authn"
+	"fedstack/platform/clientip"
 	"fedstack/platform/config"
 	"fedstack/platform/health"
 	"fedstack/platform/httpserver"
@@ -53,9 +54,21 @@ type Config struct {
 	AllowedOrigins  []string
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
+	// TrustedProxies lists the peers (the edge) whose X-Forwarded-For is believed when
+	// finding the client's address.
+	TrustedProxies string
+	proxies        *clientip.Resolver
 	// DeduplicateQueries resolves identical in-flight queries (same operation, variables
 	// and credentials) once and shares the answer.
 	DeduplicateQueries bool
+}
+
+// clientIP is the address of the client behind the trusted proxies.
+func (c *Config) clientIP(r *http.Request) string {
+	if c.proxies == nil {
+		return (&clientip.Resolver{}).IP(r)
+	}
+	return c.proxies.IP(r)
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -75,6 +88,7 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		WSInitTimeout:   env.Duration("WS_INIT_TIMEOUT", 3*time.Second),
 		SubgraphTimeout: env.Duration("SUBGRAPH_TIMEOUT", 30*time.Second),
 		PprofAddr:       env.String("PPROF_ADDR", ""),
+		TrustedProxies:  env.String("TRUSTED_PROXIES", clientip.DefaultTrusted),
 
 		DeduplicateQueries: env.Bool("DEDUPLICATE_QUERIES", true),
 	}
@@ -86,6 +100,11 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
 		}
+	}
+	if p, err := clientip.Parse(c.TrustedProxies); err != nil {
+		env.Invalid("%v", err)
+	} else {
+		c.proxies = p
 	}
 	return c, env, env.Err()
 }
@@ -201,7 +220,7 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		Ended:    ended,
 	})
 	headers := func(r *http.Request, authorization string) engine.Headers {
-		return newSubgraphHeaders(authorization, logging.RequestID(r.Context()))
+		return newSubgraphHeaders(authorization, logging.RequestID(r.Context()), cfg.clientIP(r), r.UserAgent())
 	}
 	httpHandler := &transport.HTTPHandler{
 		Engine:       current,

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,6 +60,8 @@ func startStackWithEnv(t testing.TB, common, routerEnv map[string]string) *stack
 		"DATABASE_URL":    platformtest.PostgresURL(t),
 		"REDIS_URL":       redisURL,
 		"INTERNAL_SECRET": testSecret,
+		// Each stack counts its own sign-in attempts in the shared Redis.
+		"RATE_LIMIT_PREFIX": "test:" + rand.Text(),
 	}
 	for k, v := range common {
 		s.authEnv[k] = v

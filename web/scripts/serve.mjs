@@ -5,11 +5,18 @@
 //   /remotes/<name>/       web/apps/<name>/dist for every other app with a build
 //   /runtime-config.json   {"graphqlUrl": ..., "remotes": {"<name>": "/remotes/<name>/mf-manifest.json"}}
 //   /graphql               proxied to ROUTER_URL, HTTP and websocket upgrades alike
+//   /api/auth/*            proxied to AUTH_URL (sign-up, sign-in, refresh, logout): Cookie and
+//                          Set-Cookie pass unchanged, so the HttpOnly refresh cookie is this origin's
+//
+// Proxied requests keep their Host header and get X-Forwarded-For (the client's address),
+// X-Forwarded-Proto and X-Forwarded-Host; this server is the edge, so it replaces any
+// X-Forwarded-* the client sent rather than trusting it.
 //
 // Environment:
 //   WEB_PORT     port to listen on (default 5173; 0 picks a free one)
 //   HOST         address to listen on (default 127.0.0.1)
 //   ROUTER_URL   the GraphQL router (default http://127.0.0.1:4000)
+//   AUTH_URL     the auth service's browser routes (default http://127.0.0.1:4001)
 //   GRAPHQL_URL  graphqlUrl in the runtime config (default /graphql)
 //   REMOTE_<NAME>_URL  overrides one remote's manifest URL in the runtime config
 //   WEB_DIST_ROOT      folder holding <app>/dist (default web/apps next to this script)
@@ -26,6 +33,7 @@ const env = process.env;
 const port = Number(env.WEB_PORT ?? 5173);
 const host = env.HOST ?? '127.0.0.1';
 const router = new URL(env.ROUTER_URL ?? 'http://127.0.0.1:4000');
+const auth = new URL(env.AUTH_URL ?? 'http://127.0.0.1:4001');
 const appsDir = resolve(env.WEB_DIST_ROOT ?? fileURLToPath(new URL('../apps', import.meta.url)));
 
 const shellDist = join(appsDir, 'shell', 'dist');
@@ -138,28 +146,33 @@ function forwardedHeaders(req, { keepUpgrade = false } = {}) {
   const headers = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (!keepUpgrade && hopByHop.has(key)) continue;
+    if (key.startsWith('x-forwarded-') || key === 'forwarded') continue; // the client's say-so
     headers[key] = value;
   }
-  const remote = req.socket.remoteAddress ?? '';
-  headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${remote}` : remote;
-  headers['x-forwarded-proto'] ??= 'http';
-  headers['x-forwarded-host'] ??= req.headers.host ?? '';
+  headers['x-forwarded-for'] = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
+  headers['x-forwarded-host'] = req.headers.host ?? '';
   return headers;
 }
 
-const upstreamClient = router.protocol === 'https:' ? https : http;
-
-function proxyTarget(req) {
+/** Request options for `req` sent on to `base` (a URL), same path and query. */
+function proxyTarget(base, req) {
   return {
-    protocol: router.protocol,
-    hostname: router.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: router.port || (router.protocol === 'https:' ? 443 : 80),
+    protocol: base.protocol,
+    hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: base.port || (base.protocol === 'https:' ? 443 : 80),
     path: req.url,
   };
 }
 
-function proxyHttp(req, res) {
-  const upstream = upstreamClient.request({ ...proxyTarget(req), method: req.method, headers: forwardedHeaders(req) }, (up) => {
+const clientFor = (base) => (base.protocol === 'https:' ? https : http);
+
+/**
+ * Sends req on to `base` and its answer back, headers as they are (Set-Cookie included)
+ * less the hop-by-hop ones. `unavailable(error)` writes the 502 when `base` does not answer.
+ */
+function proxyHttp(base, req, res, unavailable) {
+  const upstream = clientFor(base).request({ ...proxyTarget(base, req), method: req.method, headers: forwardedHeaders(req) }, (up) => {
     const headers = {};
     for (const [key, value] of Object.entries(up.headers)) if (!hopByHop.has(key)) headers[key] = value;
     res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
@@ -167,17 +180,36 @@ function proxyHttp(req, res) {
   });
   upstream.on('error', (error) => {
     if (res.headersSent) return res.destroy(error);
-    res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ message: `router unavailable: ${error.message}`, extensions: { code: 'BAD_GATEWAY' } }] }));
+    unavailable(error);
   });
   req.on('aborted', () => upstream.destroy());
   req.pipe(upstream);
 }
 
+function routerUnavailable(res) {
+  return (error) => {
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ message: `router unavailable: ${error.message}`, extensions: { code: 'BAD_GATEWAY' } }] }));
+  };
+}
+
+/** In the auth routes' error shape: {"error": {"code", "message"}}; the cause goes to the log. */
+function authUnavailable(res) {
+  return (error) => {
+    console.error(`serve: ${auth.origin} (AUTH_URL) did not answer: ${error.message}`);
+    res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(
+      JSON.stringify({
+        error: { code: 'BAD_GATEWAY', message: 'The sign-in service is unavailable right now. Try again in a moment.' },
+      }),
+    );
+  };
+}
+
 function proxyUpgrade(req, socket, head) {
   socket.on('error', () => socket.destroy());
-  const upstream = upstreamClient.request({
-    ...proxyTarget(req),
+  const upstream = clientFor(router).request({
+    ...proxyTarget(router, req),
     method: req.method,
     headers: forwardedHeaders(req, { keepUpgrade: true }),
   });
@@ -207,10 +239,12 @@ function proxyUpgrade(req, socket, head) {
 }
 
 const isGraphql = (pathname) => pathname === '/graphql' || pathname.startsWith('/graphql/');
+const isAuth = (pathname) => pathname === '/api/auth' || pathname.startsWith('/api/auth/');
 
 const server = http.createServer((req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://x');
-  if (isGraphql(pathname)) return proxyHttp(req, res);
+  if (isGraphql(pathname)) return proxyHttp(router, req, res, routerUnavailable(res));
+  if (isAuth(pathname)) return proxyHttp(auth, req, res, authUnavailable(res));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' });
     return res.end();
@@ -248,7 +282,7 @@ server.listen(port, host, () => {
   const address = server.address();
   const shown = host.includes(':') ? `[${host}]` : host;
   console.log(`web ready http://${shown}:${address.port}`);
-  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}`);
+  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}; /api/auth -> ${auth.origin}`);
 });
 
 let stopping = false;

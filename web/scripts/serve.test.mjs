@@ -44,6 +44,23 @@ function fakeRouter() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** A stand-in auth service: echoes the request as JSON and sets two cookies. */
+function fakeAuth() {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.writeHead(200, [
+        ['content-type', 'application/json'],
+        ['set-cookie', 'fedstack_refresh=opaque-1; Path=/api/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=2592000'],
+        ['set-cookie', 'other=2; Path=/'],
+      ]);
+      res.end(JSON.stringify({ method: req.method, url: req.url, body, headers: req.headers }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 function startServe(envExtra) {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...envExtra }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
@@ -61,6 +78,7 @@ function startServe(envExtra) {
 describe('serve.mjs', () => {
   let dir;
   let router;
+  let auth;
   let serve;
 
   before(async () => {
@@ -72,10 +90,12 @@ describe('serve.mjs', () => {
     write(join(dir, 'notbuilt/src/x.ts'), '');
     write(join(dir, 'secret.txt'), 'nope');
     router = await fakeRouter();
+    auth = await fakeAuth();
     serve = await startServe({
       WEB_PORT: '0',
       HOST: '127.0.0.1',
       ROUTER_URL: `http://127.0.0.1:${router.address().port}`,
+      AUTH_URL: `http://127.0.0.1:${auth.address().port}`,
       WEB_DIST_ROOT: dir,
     });
   });
@@ -83,6 +103,7 @@ describe('serve.mjs', () => {
   after(() => {
     serve?.child.kill('SIGTERM');
     router?.close();
+    auth?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -159,6 +180,61 @@ describe('serve.mjs', () => {
       req.end();
     });
     assert.equal(echoed, 'ping-bytes');
+  });
+
+  it('proxies /api/auth/* to the auth service, cookies both ways unchanged, with X-Forwarded-*', async () => {
+    const res = await fetch(`${serve.origin}/api/auth/refresh?x=1`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: serve.origin,
+        cookie: 'fedstack_refresh=opaque-0; other=1',
+        // what a client says about itself is not passed on
+        'x-forwarded-for': '203.0.113.7',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      },
+      body: '{}',
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.headers.getSetCookie(), [
+      'fedstack_refresh=opaque-1; Path=/api/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=2592000',
+      'other=2; Path=/',
+    ]);
+    const echoed = await res.json();
+    assert.equal(echoed.method, 'POST');
+    assert.equal(echoed.url, '/api/auth/refresh?x=1');
+    assert.equal(echoed.body, '{}');
+    assert.equal(echoed.headers.cookie, 'fedstack_refresh=opaque-0; other=1');
+    assert.equal(echoed.headers['content-type'], 'application/json');
+    assert.equal(echoed.headers.origin, serve.origin);
+    const host = new URL(serve.origin).host;
+    assert.equal(echoed.headers.host, host);
+    assert.equal(echoed.headers['x-forwarded-host'], host);
+    assert.equal(echoed.headers['x-forwarded-proto'], 'http');
+    assert.equal(echoed.headers['x-forwarded-for'], '127.0.0.1');
+
+    // Any method goes to the service (it answers 405 itself); other /api paths do not.
+    const get = await fetch(`${serve.origin}/api/auth/login`);
+    assert.equal((await get.json()).method, 'GET');
+    assert.equal((await fetch(`${serve.origin}/api/authx`, { method: 'POST', body: '{}' })).status, 405);
+  });
+
+  it('answers 502 in the auth routes\' error shape when the auth service is down', async () => {
+    const down = await startServe({ WEB_PORT: '0', AUTH_URL: 'http://127.0.0.1:9', WEB_DIST_ROOT: dir });
+    try {
+      const res = await fetch(`${down.origin}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(res.status, 502);
+      const { error } = await res.json();
+      assert.equal(error.code, 'BAD_GATEWAY');
+      assert.match(error.message, /sign-in service is unavailable/);
+    } finally {
+      down.child.kill('SIGTERM');
+    }
   });
 
   it('answers 502 in GraphQL shape when the router is down', async () => {

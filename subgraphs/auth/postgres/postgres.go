@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,7 +30,7 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Ping checks that the database answers (for /ready).
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-const userColumns = `id, email, name, role, created_at, password_changed_at, last_login_at`
+const userColumns = `id, email, name, role, created_at, password_changed_at, last_login_at, updated_at, active, email_verified_at`
 
 // scanUser reads userColumns (optionally followed by extra destinations).
 func scanUser(row pgx.Row, extra ...any) (*auth.User, error) {
@@ -38,7 +39,8 @@ func scanUser(row pgx.Row, extra ...any) (*auth.User, error) {
 		id   pgtype.UUID
 		role string
 	)
-	dest := append([]any{&id, &u.Email, &u.Name, &role, &u.CreatedAt, &u.PasswordChangedAt, &u.LastLoginAt}, extra...)
+	dest := append([]any{&id, &u.Email, &u.Name, &role, &u.CreatedAt, &u.PasswordChangedAt, &u.LastLoginAt,
+		&u.UpdatedAt, &u.Active, &u.EmailVerifiedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -46,15 +48,14 @@ func scanUser(row pgx.Row, extra ...any) (*auth.User, error) {
 	u.Role = auth.Role(role)
 	u.CreatedAt = u.CreatedAt.UTC()
 	u.PasswordChangedAt = u.PasswordChangedAt.UTC()
-	if u.LastLoginAt != nil {
-		t := u.LastLoginAt.UTC()
-		u.LastLoginAt = &t
-	}
+	u.UpdatedAt = u.UpdatedAt.UTC()
+	u.LastLoginAt = utcPtr(u.LastLoginAt)
+	u.EmailVerifiedAt = utcPtr(u.EmailVerifiedAt)
 	return &u, nil
 }
 
 // CreateUserWithSession implements auth.UserStore.
-func (s *Store) CreateUserWithSession(ctx context.Context, nu auth.NewUser) (*auth.User, *auth.Session, error) {
+func (s *Store) CreateUserWithSession(ctx context.Context, nu auth.NewUser, ns auth.NewSession) (*auth.User, *auth.Session, error) {
 	var (
 		user    *auth.User
 		session *auth.Session
@@ -69,7 +70,7 @@ func (s *Store) CreateUserWithSession(ctx context.Context, nu auth.NewUser) (*au
 		if err != nil {
 			return err
 		}
-		session, err = createSession(ctx, tx, user.ID)
+		session, err = createSession(ctx, tx, user.ID, ns)
 		return err
 	})
 	if err != nil {
@@ -84,25 +85,26 @@ func (s *Store) CreateUserWithSession(ctx context.Context, nu auth.NewUser) (*au
 	return user, session, nil
 }
 
-func createSession(ctx context.Context, tx pgx.Tx, userID string) (*auth.Session, error) {
+// createSession inserts a session and its first refresh token.
+func createSession(ctx context.Context, tx pgx.Tx, userID string, ns auth.NewSession) (*auth.Session, error) {
 	uid, ok := parseUUID(userID)
 	if !ok {
 		return nil, pgx.ErrNoRows
 	}
-	var (
-		sess auth.Session
-		id   pgtype.UUID
-	)
-	err := tx.QueryRow(ctx,
-		`INSERT INTO sessions (user_id) VALUES ($1) RETURNING id, created_at`,
-		uid).Scan(&id, &sess.CreatedAt)
+	sess, err := scanSession(tx.QueryRow(ctx,
+		`INSERT INTO sessions (user_id, user_agent, ip, device, expires_at)
+		 VALUES ($1, $2, $3, $4, $5)
+		 RETURNING `+sessionColumns,
+		uid, ns.Client.UserAgent, ns.Client.IP, ns.Device, ns.ExpiresAt))
 	if err != nil {
 		return nil, err
 	}
-	sess.ID = formatUUID(id.Bytes)
-	sess.UserID = userID
-	sess.CreatedAt = sess.CreatedAt.UTC()
-	return &sess, nil
+	if _, err := tx.Exec(ctx,
+		`INSERT INTO refresh_tokens (session_id, token_hash) VALUES ($1, $2)`,
+		sess.ID, ns.RefreshHash); err != nil {
+		return nil, err
+	}
+	return sess, nil
 }
 
 // CredentialsByEmail implements auth.UserStore.
@@ -120,7 +122,7 @@ func (s *Store) CredentialsByEmail(ctx context.Context, email string) (*auth.Use
 }
 
 // RecordLogin implements auth.UserStore.
-func (s *Store) RecordLogin(ctx context.Context, userID string) (*auth.User, *auth.Session, error) {
+func (s *Store) RecordLogin(ctx context.Context, userID string, ns auth.NewSession) (*auth.User, *auth.Session, error) {
 	uid, ok := parseUUID(userID)
 	if !ok {
 		return nil, nil, errs.E(errs.NotFound, "user not found")
@@ -136,7 +138,7 @@ func (s *Store) RecordLogin(ctx context.Context, userID string) (*auth.User, *au
 		if err != nil {
 			return err
 		}
-		session, err = createSession(ctx, tx, user.ID)
+		session, err = createSession(ctx, tx, user.ID, ns)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -230,7 +232,7 @@ func formatUUID(b [16]byte) string {
 }
 
 // EndSessions implements auth.UserStore.
-func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only bool) ([]string, error) {
+func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only bool, reason string) ([]string, error) {
 	uid, ok := parseUUID(userID)
 	if !ok {
 		return nil, nil
@@ -244,14 +246,14 @@ func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only 
 	case only && !sidOK:
 		return nil, nil
 	case only:
-		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
-			WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`, uid, sid)
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now(), end_reason = $3
+			WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`, uid, sid, reason)
 	case sidOK:
-		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
-			WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`, uid, sid)
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now(), end_reason = $3
+			WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`, uid, sid, reason)
 	default:
-		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now()
-			WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, uid)
+		rows, err = s.pool.Query(ctx, `UPDATE sessions SET revoked_at = now(), end_reason = $2
+			WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, uid, reason)
 	}
 	if err != nil {
 		return nil, errs.Wrap(err, "ending sessions")
@@ -267,4 +269,12 @@ func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only 
 		return nil, errs.Wrap(err, "ending sessions")
 	}
 	return ids, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

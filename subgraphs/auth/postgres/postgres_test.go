@@ -43,7 +43,7 @@ func TestUsersAndSessions(t *testing.T) {
 	s := newStore(t)
 	before := time.Now().Add(-time.Minute)
 
-	ada, sess, err := s.CreateUserWithSession(ctx, newUser("ada@example.com"))
+	ada, sess, err := s.CreateUserWithSession(ctx, newUser("ada@example.com"), testSession())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 
 	// Unique regardless of case (the domain lower-cases, but the index is the guard).
-	_, _, err = s.CreateUserWithSession(ctx, auth.NewUser{Email: "ada@example.com", Name: "Other", Role: auth.RoleUser, PasswordHash: "x"})
+	_, _, err = s.CreateUserWithSession(ctx, auth.NewUser{Email: "ada@example.com", Name: "Other", Role: auth.RoleUser, PasswordHash: "x"}, testSession())
 	if errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("duplicate: err = %v, want CONFLICT", err)
 	}
@@ -75,14 +75,14 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 
 	// Login records the time and opens a new session.
-	u, sess2, err := s.RecordLogin(ctx, ada.ID)
+	u, sess2, err := s.RecordLogin(ctx, ada.ID, testSession())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.LastLoginAt == nil || u.LastLoginAt.Before(before) || sess2.ID == sess.ID || sess2.UserID != ada.ID {
 		t.Fatalf("RecordLogin = %+v, %+v", u, sess2)
 	}
-	if _, _, err := s.RecordLogin(ctx, "00000000-0000-0000-0000-000000000000"); errs.CodeOf(err) != errs.NotFound {
+	if _, _, err := s.RecordLogin(ctx, "00000000-0000-0000-0000-000000000000", testSession()); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("RecordLogin(unknown) err = %v, want NOT_FOUND", err)
 	}
 
@@ -97,7 +97,7 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 
 	// Batch: in order, nil for unknown or malformed ids, duplicates allowed.
-	bob, _, err := s.CreateUserWithSession(ctx, newUser("bob@example.com"))
+	bob, _, err := s.CreateUserWithSession(ctx, newUser("bob@example.com"), testSession())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,31 +171,42 @@ func TestDevSigningKey(t *testing.T) {
 func TestEndSessions(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	u, first, err := s.CreateUserWithSession(ctx, newUser("eve@example.com"))
+	u, first, err := s.CreateUserWithSession(ctx, newUser("eve@example.com"), testSession())
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, second, _ := s.RecordLogin(ctx, u.ID)
-	_, third, _ := s.RecordLogin(ctx, u.ID)
-	other, otherSess, _ := s.CreateUserWithSession(ctx, newUser("mallory@example.com"))
+	_, second, _ := s.RecordLogin(ctx, u.ID, testSession())
+	_, third, _ := s.RecordLogin(ctx, u.ID, testSession())
+	other, otherSess, _ := s.CreateUserWithSession(ctx, newUser("mallory@example.com"), testSession())
 
 	// Another user's session id ends nothing of eve's, and nothing of its owner's either.
-	if ids, err := s.EndSessions(ctx, u.ID, otherSess.ID, true); err != nil || len(ids) != 0 {
+	if ids, err := s.EndSessions(ctx, u.ID, otherSess.ID, true, "test"); err != nil || len(ids) != 0 {
 		t.Fatalf("ending someone else's session: %v %v", ids, err)
 	}
-	if ids, err := s.EndSessions(ctx, u.ID, first.ID, false); err != nil || len(ids) != 2 {
+	if ids, err := s.EndSessions(ctx, u.ID, first.ID, false, "test"); err != nil || len(ids) != 2 {
 		t.Fatalf("all but the first: %v %v", ids, err)
 	} else if !(ids[0] == second.ID || ids[0] == third.ID) {
 		t.Fatalf("ended %v, want %s and %s", ids, second.ID, third.ID)
 	}
 	// Ended sessions are not ended twice.
-	if ids, _ := s.EndSessions(ctx, u.ID, "", false); len(ids) != 1 || ids[0] != first.ID {
+	if ids, _ := s.EndSessions(ctx, u.ID, "", false, "test"); len(ids) != 1 || ids[0] != first.ID {
 		t.Fatalf("ending all: %v, want only %s", ids, first.ID)
 	}
-	if ids, _ := s.EndSessions(ctx, other.ID, "", false); len(ids) != 1 || ids[0] != otherSess.ID {
+	if ids, _ := s.EndSessions(ctx, other.ID, "", false, "test"); len(ids) != 1 || ids[0] != otherSess.ID {
 		t.Fatalf("the other user's session should still be live: %v", ids)
 	}
-	if ids, err := s.EndSessions(ctx, "not-a-uuid", "", false); err != nil || len(ids) != 0 {
+	if ids, err := s.EndSessions(ctx, "not-a-uuid", "", false, "test"); err != nil || len(ids) != 0 {
 		t.Fatalf("malformed user id: %v %v", ids, err)
+	}
+}
+
+// testSession is a sign-in from a test client with a fresh refresh token.
+func testSession() auth.NewSession {
+	rt := auth.RefreshTokens{}
+	return auth.NewSession{
+		Client:      auth.Client{IP: "192.0.2.1", UserAgent: "postgres_test"},
+		Device:      "test",
+		ExpiresAt:   time.Now().Add(time.Hour),
+		RefreshHash: auth.HashToken(rt.New()),
 	}
 }

@@ -4,7 +4,6 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"fedstack/platform/authn"
+	"fedstack/platform/clientip"
 	"fedstack/platform/config"
 	"fedstack/platform/gqlserver"
 	"fedstack/platform/health"
@@ -35,7 +35,8 @@ import (
 	"fedstack/subgraphs/auth/graph"
 	"fedstack/subgraphs/auth/migrations"
 	"fedstack/subgraphs/auth/postgres"
-	"fedstack/subgraphs/auth/token"
+	"fedstack/subgraphs/auth/ratelimit"
+	"fedstack/subgraphs/auth/rest"
 )
 
 // Service is the name used in logs, traces and metrics.
@@ -63,7 +64,8 @@ type Config struct {
 	InternalSecret string
 	Issuer         string
 	Audience       string
-	PrivateKeyPEM  string // empty: the development key kept in the database
+	Keys           KeyConfig      // JWT_PRIVATE_KEY, JWT_KEY_*, JWT_ACCESS_TOKEN_TTL (keys.go)
+	Identity       IdentityConfig // sessions, refresh tokens, mail, limits (identity.go)
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -80,12 +82,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Production {
 		c.DatabaseURL = env.Required("DATABASE_URL")
-		c.PrivateKeyPEM = env.Required("JWT_PRIVATE_KEY")
 	} else {
 		c.DatabaseURL = env.String("DATABASE_URL", defaultDatabaseURL)
-		c.PrivateKeyPEM = env.String("JWT_PRIVATE_KEY", "")
 	}
-	if err := env.Err(); err != nil {
+	c.Identity = loadIdentityConfig(env)
+	keys, keyProblems := loadKeyConfig(env, c.Production)
+	c.Keys = keys
+	if err := configError(env, keyProblems); err != nil {
 		return Config{}, err
 	}
 	if c.Port < 0 || c.Port > 65535 {
@@ -98,6 +101,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 // gracefully) or something fails. args are the command line (args[0] is the
 // program); getenv reads the environment; logs go to stdout.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 1 && args[1] == "grant-admin" {
+		return runGrantAdmin(ctx, args[2:], getenv, stdout)
+	}
 	fs := flag.NewFlagSet(Service, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	if len(args) > 0 {
@@ -145,17 +151,32 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer broker.Close()
 
 	store := postgres.New(pool)
-	signer, err := newSigner(ctx, cfg, store)
+	signer, err := newKeyring(ctx, cfg, store, logger)
 	if err != nil {
 		return err
 	}
+	stopKeys := startKeyRotation(ctx, signer)
+	defer stopKeys()
+	mailer, outbox, err := newMailer(cfg.Identity, store, logger)
+	if err != nil {
+		return err
+	}
+	proxies, err := clientip.Parse(cfg.Identity.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
 	svc := auth.NewService(auth.ServiceConfig{
-		Store:  store,
-		Tokens: signer,
-		Hasher: auth.NewPasswordHasher(runtime.NumCPU()),
-		Events: broker,
-		Revoke: redisRevoker{rdb},
-		Logger: logger,
+		Store:     store,
+		Tokens:    signer,
+		Refresh:   auth.NewRefreshTokens(cfg.Identity.RefreshSecret),
+		Hasher:    auth.NewPasswordHasher(runtime.NumCPU()),
+		Limiter:   ratelimit.New(rdb, cfg.Identity.RateLimitPrefix),
+		Mailer:    mailer,
+		Events:    broker,
+		Revoke:    redisRevoker{rdb},
+		Logger:    logger,
+		PublicURL: cfg.Identity.PublicURL,
+		Policy:    cfg.Identity.Policy,
 	})
 	// Tokens of ended sessions are refused here too, not only at the router.
 	ended := authn.NewEndedSessions(rdb, logger)
@@ -170,12 +191,18 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	})
 
 	h := New(Deps{
-		Logger:         logger,
-		Telemetry:      tel,
-		Metrics:        metrics.NewRegistry(),
-		Auth:           svc,
-		Users:          svc,
-		Verifier:       verifier,
+		Logger:    logger,
+		Telemetry: tel,
+		Metrics:   metrics.NewRegistry(),
+		Auth:      svc,
+		Users:     svc,
+		Admin:     svc,
+		Verifier:  verifier,
+		REST: rest.New(rest.Deps{
+			Auth: svc, Users: svc, Verifier: verifier, Proxies: proxies,
+			PublicURL: cfg.Identity.PublicURL, InsecureCookie: cfg.Identity.InsecureCookie,
+			Outbox: outbox, Logger: logger,
+		}),
 		JWKS:           signer.JWKSHandler(),
 		InternalSecret: cfg.InternalSecret,
 		Production:     cfg.Production,
@@ -185,50 +212,17 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return httpserver.Serve(ctx, ":"+strconv.Itoa(cfg.Port), h, logger)
 }
 
-// newSigner loads JWT_PRIVATE_KEY or, without it, the development key kept in
-// the database (generated on first start).
-func newSigner(ctx context.Context, cfg Config, store *postgres.Store) (*token.Signer, error) {
-	opts := token.Options{Issuer: cfg.Issuer, Audience: cfg.Audience}
-	if cfg.PrivateKeyPEM != "" {
-		priv, err := token.ParsePrivateKeyPEM(cfg.PrivateKeyPEM)
-		if err != nil {
-			return nil, fmt.Errorf("configuration: %w", err)
-		}
-		return token.NewSigner(priv, opts)
-	}
-	stored, err := store.DevSigningKey(ctx, func() (postgres.SigningKey, error) {
-		priv, err := token.GenerateKey()
-		if err != nil {
-			return postgres.SigningKey{}, err
-		}
-		der, err := token.MarshalPKCS8(priv)
-		if err != nil {
-			return postgres.SigningKey{}, err
-		}
-		return postgres.SigningKey{
-			KID:        token.Thumbprint(priv.Public().(ed25519.PublicKey)),
-			Algorithm:  token.Algorithm,
-			PrivateKey: der,
-		}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	priv, err := token.ParsePKCS8(stored.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("development signing key %s: %w", stored.KID, err)
-	}
-	return token.NewSigner(priv, opts)
-}
-
 // Deps are what the HTTP handler needs.
 type Deps struct {
-	Logger         *slog.Logger
-	Telemetry      *telemetry.Telemetry
-	Metrics        *prometheus.Registry
-	Auth           auth.AuthService
-	Users          auth.UserService
-	Verifier       *authn.Verifier
+	Logger    *slog.Logger
+	Telemetry *telemetry.Telemetry
+	Metrics   *prometheus.Registry
+	Auth      auth.AuthService
+	Users     auth.UserService
+	Admin     auth.AdminService
+	Verifier  *authn.Verifier
+	// REST serves /api/auth/ (package rest); nil serves none.
+	REST           http.Handler
 	JWKS           http.Handler
 	InternalSecret string
 	Production     bool
@@ -239,6 +233,7 @@ type Deps struct {
 // New returns the auth subgraph's HTTP handler with every route:
 //
 //	/graphql                router only (servicetrust), optional bearer token (authn)
+//	/api/auth/...           REST routes for browsers (package rest), reached through the edge
 //	GET /.well-known/jwks.json
 //	GET /health, GET /ready (postgres, redis), GET /metrics
 func New(d Deps) http.Handler {
@@ -258,12 +253,15 @@ func New(d Deps) http.Handler {
 	}
 
 	gql := gqlserver.New(
-		graph.NewExecutableSchema(&graph.Resolver{Auth: d.Auth, Users: d.Users}),
+		graph.NewExecutableSchema(&graph.Resolver{Auth: d.Auth, UserLookup: d.Users, Admin: d.Admin}),
 		gqlserver.Options{Logger: d.Logger, Verifier: d.Verifier, Production: d.Production},
 	)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", servicetrust.Middleware(d.InternalSecret)(authn.Middleware(d.Verifier)(gql)))
+	mux.Handle("/graphql", servicetrust.Middleware(d.InternalSecret)(routerClient(authn.Middleware(d.Verifier)(gql))))
+	if d.REST != nil {
+		mux.Handle("/api/auth/", d.REST)
+	}
 	mux.Handle("GET /.well-known/jwks.json", d.JWKS)
 	mux.Handle("GET /health", checks.LiveHandler())
 	mux.Handle("GET /ready", checks.ReadyHandler())
@@ -276,11 +274,4 @@ func New(d Deps) http.Handler {
 		h = d.Telemetry.Middleware(Service)(h)
 	}
 	return h
-}
-
-// redisRevoker remembers ended sessions in Redis, where routers and subgraphs look.
-type redisRevoker struct{ rdb *redis.Client }
-
-func (r redisRevoker) Revoke(ctx context.Context, sessionID string) error {
-	return r.rdb.Set(ctx, authn.RevokedSessionKeyPrefix+sessionID, "1", authn.RevokedSessionTTL).Err()
 }

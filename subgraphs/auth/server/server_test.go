@@ -1,9 +1,9 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -59,27 +59,7 @@ type client struct {
 // bearer token, and returns the status and decoded body.
 func (c client) do(token, query string, vars map[string]any) (int, gqlResponse) {
 	c.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	servicetrust.Sign(req.Header, secret)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		c.t.Fatalf("decoding %s: %v", raw, err)
-	}
-	return resp.StatusCode, out
+	return c.doWith(nil, token, query, vars)
 }
 
 // data runs a request that must succeed and decodes data[field] into dst.
@@ -129,9 +109,10 @@ func TestServer(t *testing.T) {
 	dbURL := platformtest.PostgresURL(t)
 	redisURL := platformtest.RedisURL(t)
 	svc := platformtest.Start(t, server.Run, map[string]string{
-		"DATABASE_URL":    dbURL,
-		"REDIS_URL":       redisURL,
-		"INTERNAL_SECRET": secret,
+		"DATABASE_URL":      dbURL,
+		"REDIS_URL":         redisURL,
+		"INTERNAL_SECRET":   secret,
+		"RATE_LIMIT_PREFIX": "test:" + rand.Text(),
 	})
 	c := client{t: t, url: svc.URL}
 
@@ -342,9 +323,10 @@ func TestServer(t *testing.T) {
 // restart: a token issued before is accepted after.
 func TestRestartKeepsTokensValid(t *testing.T) {
 	env := map[string]string{
-		"DATABASE_URL":    platformtest.PostgresURL(t),
-		"REDIS_URL":       platformtest.RedisURL(t),
-		"INTERNAL_SECRET": secret,
+		"DATABASE_URL":      platformtest.PostgresURL(t),
+		"REDIS_URL":         platformtest.RedisURL(t),
+		"INTERNAL_SECRET":   secret,
+		"RATE_LIMIT_PREFIX": "test:" + rand.Text(),
 	}
 	first := platformtest.Start(t, server.Run, env)
 	var p authPayload
@@ -372,10 +354,11 @@ func TestConfiguredPrivateKey(t *testing.T) {
 	}
 	dbURL := platformtest.PostgresURL(t)
 	svc := platformtest.Start(t, server.Run, map[string]string{
-		"DATABASE_URL":    dbURL,
-		"REDIS_URL":       platformtest.RedisURL(t),
-		"INTERNAL_SECRET": secret,
-		"JWT_PRIVATE_KEY": pemText,
+		"DATABASE_URL":      dbURL,
+		"REDIS_URL":         platformtest.RedisURL(t),
+		"INTERNAL_SECRET":   secret,
+		"RATE_LIMIT_PREFIX": "test:" + rand.Text(),
+		"JWT_PRIVATE_KEY":   pemText,
 	})
 	resp, err := http.Get(svc.URL + "/.well-known/jwks.json")
 	if err != nil {
@@ -413,7 +396,7 @@ func TestProductionRequiresSecrets(t *testing.T) {
 	if err == nil {
 		t.Fatal("Run in production without secrets succeeded")
 	}
-	for _, name := range []string{"INTERNAL_SECRET", "DATABASE_URL", "JWT_PRIVATE_KEY"} {
+	for _, name := range []string{"INTERNAL_SECRET", "DATABASE_URL", "JWT_PRIVATE_KEY", "REFRESH_TOKEN_SECRET", "SMTP_URL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not mention %s: %v", name, err)
 		}

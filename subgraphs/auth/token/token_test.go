@@ -15,16 +15,17 @@ import (
 	"fedstack/subgraphs/auth/token"
 )
 
-func TestSignerIssuesVerifiableTokens(t *testing.T) {
+func TestStaticKeyringSignsVerifiableTokens(t *testing.T) {
 	ctx := context.Background()
 	priv, err := token.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := token.NewSigner(priv, token.Options{Issuer: "iss", Audience: "aud"})
+	s, err := token.NewStaticKeyring(priv, token.Options{Issuer: "iss", Audience: "aud"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	kidBefore := s.KID()
 	before := time.Now().Truncate(time.Second)
 	tok, exp, err := s.IssueAccessToken("user-1", "session-1", auth.RolePro)
 	if err != nil {
@@ -54,7 +55,7 @@ func TestSignerIssuesVerifiableTokens(t *testing.T) {
 	fromJWKS := func(context.Context) (map[string]crypto.PublicKey, error) { return keys, nil }
 
 	for name, source := range map[string]func(context.Context) (map[string]crypto.PublicKey, error){
-		"served JWKS": fromJWKS, "Signer.Keys": s.Keys,
+		"served JWKS": fromJWKS, "Keyring.Keys": s.Keys,
 	} {
 		v := authn.NewVerifier(authn.VerifierOptions{Keys: source, Issuer: "iss", Audience: "aud"})
 		claims, err := v.Verify(ctx, tok)
@@ -79,7 +80,7 @@ func TestSignerIssuesVerifiableTokens(t *testing.T) {
 	}
 
 	// An old token is expired.
-	past, err := token.NewSigner(priv, token.Options{Issuer: "iss", Audience: "aud",
+	past, err := token.NewStaticKeyring(priv, token.Options{Issuer: "iss", Audience: "aud",
 		Now: func() time.Time { return time.Now().Add(-time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +94,16 @@ func TestSignerIssuesVerifiableTokens(t *testing.T) {
 		t.Fatalf("old token: err = %v", err)
 	}
 
-	// The kid depends only on the key: another signer with the same key agrees.
-	again, err := token.NewSigner(priv, token.Options{Issuer: "x", Audience: "y"})
+	// A static key does not rotate.
+	if err := s.Refresh(ctx); err != nil || s.KID() != kidBefore {
+		t.Fatalf("Refresh: %v, kid %q", err, s.KID())
+	}
+	if err := s.Rotate(ctx); errs.CodeOf(err) != errs.Invalid || !strings.Contains(err.Error(), "JWT_KEY_ENCRYPTION_KEY") {
+		t.Fatalf("Rotate of a static key: %v", err)
+	}
+
+	// The kid depends only on the key: another keyring with the same key agrees.
+	again, err := token.NewStaticKeyring(priv, token.Options{Issuer: "x", Audience: "y"})
 	if err != nil || again.KID() != s.KID() {
 		t.Fatalf("kid %q vs %q (%v)", again.KID(), s.KID(), err)
 	}

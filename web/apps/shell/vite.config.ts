@@ -9,11 +9,13 @@ import pkg from './package.json' with { type: 'json' };
 // remote can be redeployed without rebuilding the shell. Built, it is served by
 // web/scripts/serve.mjs (or Caddy), which writes that file from the environment; in dev
 // this server writes it, pointing at the remotes' dev servers, and proxies /graphql (HTTP
-// and websocket) to the router so the browser sees one origin.
+// and websocket) to the router and /api/auth/* (sign-in, refresh cookie) to the auth
+// service, so the browser sees one origin.
 // Dev ports can move (WEB_SHELL_PORT, WEB_TODOS_PORT) so a second checkout can run beside.
 const PORT = Number(process.env.WEB_SHELL_PORT ?? 5173);
 const TODOS_PORT = Number(process.env.WEB_TODOS_PORT ?? 5176);
 const ROUTER_URL = process.env.ROUTER_URL ?? 'http://127.0.0.1:4000';
+const AUTH_URL = process.env.AUTH_URL ?? 'http://127.0.0.1:4001';
 const TODOS_REMOTE = process.env.TODOS_REMOTE_URL ?? `http://localhost:${TODOS_PORT}/mf-manifest.json`;
 
 function devRuntimeConfig(): Plugin {
@@ -46,6 +48,24 @@ export default defineConfig({
     strictPort: true,
     proxy: {
       '/graphql': { target: ROUTER_URL, ws: true },
+      // Before '/api' (the first matching key wins). The Host header stays the page's
+      // (changeOrigin off) and Cookie / Set-Cookie pass unchanged, so the HttpOnly refresh
+      // cookie belongs to this origin. Like serve.mjs, this server is the edge: its
+      // X-Forwarded-For/-Proto/-Host replace whatever the client sent.
+      '/api/auth/': {
+        target: AUTH_URL,
+        changeOrigin: false,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (proxyReq, req) => {
+            const socket = req.socket as typeof req.socket & { encrypted?: boolean };
+            proxyReq.removeHeader('forwarded');
+            proxyReq.removeHeader('x-forwarded-port');
+            proxyReq.setHeader('x-forwarded-for', (socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
+            proxyReq.setHeader('x-forwarded-proto', socket.encrypted ? 'https' : 'http');
+            proxyReq.setHeader('x-forwarded-host', req.headers.host ?? '');
+          });
+        },
+      },
       '/api': { target: ROUTER_URL },
     },
   },

@@ -11,12 +11,51 @@ import (
 	"time"
 )
 
-// A signed-in user and the access token to send as `Authorization: Bearer <token>`.
+type AuditDetail struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Something that happened to an account or session.
+type AuditEvent struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// What happened, e.g. user.login, user.login_failed, session.refresh_token_reused, admin.role_changed.
+	Action string `json:"action"`
+	// Who did it; null for an anonymous caller or the system.
+	ActorID *string `json:"actorId,omitempty"`
+	// Whose account it concerns.
+	UserID    *string `json:"userId,omitempty"`
+	SessionID *string `json:"sessionId,omitempty"`
+	IP        string  `json:"ip"`
+	UserAgent string  `json:"userAgent"`
+	// Details as key-value pairs.
+	Detail []*AuditDetail `json:"detail"`
+}
+
+type AuditEventConnection struct {
+	Nodes    []*AuditEvent `json:"nodes"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type AuditFilter struct {
+	// Events concerning this user.
+	UserID *string `json:"userId,omitempty"`
+	// One action, e.g. user.login_failed.
+	Action *string `json:"action,omitempty"`
+}
+
+// A signed-in user, the access token to send as `Authorization: Bearer <token>`, and the
+// refresh token that gets the next one. Browsers use the `/api/auth` routes instead, which
+// keep the refresh token in an httpOnly cookie.
 type AuthPayload struct {
 	AccessToken string `json:"accessToken"`
 	// When the access token stops being accepted.
 	ExpiresAt time.Time `json:"expiresAt"`
-	User      *User     `json:"user"`
+	// Opaque; works once. Keep it secret.
+	RefreshToken string   `json:"refreshToken"`
+	User         *User    `json:"user"`
+	Session      *Session `json:"session"`
 }
 
 type LogoutPayload struct {
@@ -27,7 +66,36 @@ type LogoutPayload struct {
 type Mutation struct {
 }
 
+type PageInfo struct {
+	// Pass as `after` to get the next page; null when the page is empty.
+	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool    `json:"hasNextPage"`
+}
+
 type Query struct {
+}
+
+type ResetPasswordInput struct {
+	// The token of the reset link.
+	Token       string `json:"token"`
+	NewPassword string `json:"newPassword"`
+}
+
+// One signed-in device. It ends on logout, after being idle too long, or at its absolute expiry.
+type Session struct {
+	ID string `json:"id"`
+	// Browser and system, from the User-Agent, e.g. "Firefox 133 on Linux".
+	Device    string `json:"device"`
+	UserAgent string `json:"userAgent"`
+	// The address of the last sign-in or refresh.
+	IP        string    `json:"ip"`
+	CreatedAt time.Time `json:"createdAt"`
+	// The last sign-in or refresh.
+	LastActiveAt time.Time `json:"lastActiveAt"`
+	// The absolute end; it ends earlier when idle longer than the idle timeout.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Whether this is the session of the access token making the request.
+	Current bool `json:"current"`
 }
 
 // A person with an account. Other subgraphs extend it by its id.
@@ -38,6 +106,14 @@ type User struct {
 	Name      string    `json:"name"`
 	Role      auth.Role `json:"role"`
 	CreatedAt time.Time `json:"createdAt"`
+	// When the account last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+	// Null until the first sign-in.
+	LastLoginAt *time.Time `json:"lastLoginAt,omitempty"`
+	// Whether the owner has followed a verification (or password reset) link.
+	EmailVerified bool `json:"emailVerified"`
+	// False while an administrator has deactivated the account.
+	Active bool `json:"active"`
 	// Internal: bumped when the password changes; never shown to clients.
 	PasswordChangedAt *time.Time `json:"passwordChangedAt,omitempty"`
 }
@@ -46,6 +122,19 @@ func (User) IsEntity() {}
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+type UserConnection struct {
+	Nodes    []*User   `json:"nodes"`
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// Narrows the user list; omitted fields match everyone.
+type UserFilter struct {
+	// Part of the email or name, ignoring case.
+	Search *string    `json:"search,omitempty"`
+	Role   *auth.Role `json:"role,omitempty"`
+	Active *bool      `json:"active,omitempty"`
 }
 
 // Which sessions logout ends.

@@ -10,7 +10,7 @@ import {
 import type { DocumentNode } from 'graphql';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import type { GraphqlClientConfig } from './client-config.ts';
+import type { GraphqlClientConfig, TokenRefresher } from './client-config.ts';
 import { toWebSocketUrl } from './ws-url.ts';
 
 export interface CreateGraphqlClientOptions extends GraphqlClientConfig {
@@ -38,6 +38,33 @@ export interface GraphqlClient {
 }
 
 const authorization = (token: string | null | undefined) => (token ? `Bearer ${token}` : undefined);
+
+/**
+ * Wraps `fetch` for an endpoint that takes `Authorization: Bearer <token>`: a request that
+ * carried a token and was refused with 401 is sent once more, with the token `refresh()`
+ * gives, when that is a different token. Anything else (including a second 401, or a
+ * refresh that gives no token) is returned as the server answered. The request body must
+ * be re-sendable (a string, as urql sends it); `input` should be a URL, not a Request.
+ */
+export function refreshingFetch(refresh: TokenRefresher, base?: typeof fetch): typeof fetch {
+  // Looked up at call time, so a test (or a polyfill) replacing globalThis.fetch is seen.
+  const send: typeof fetch = base ?? ((input, init) => globalThis.fetch(input, init));
+  return async (input, init) => {
+    const response = await send(input, init);
+    if (response.status !== 401) return response;
+    const sent = new Headers(init?.headers).get('authorization');
+    if (!sent) return response;
+    const fresh = authorization(await refresh().catch(() => null));
+    if (!fresh || fresh === sent) return response;
+    void response.body?.cancel().catch(() => {});
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', fresh);
+    return send(input, { ...init, headers });
+  };
+}
+
+/** Close codes with which a graphql-transport-ws server refuses the connection's token. */
+const tokenRefusedCloseCodes = new Set([4401, 4403]);
 
 /** What codegen (see codegen.mjs) puts on every generated document. */
 interface PersistedMeta {
@@ -117,11 +144,15 @@ export async function operationHash(text: string, document: DocumentNode): Promi
  *   again with its full text (APQ), and `PersistedQueryNotSupported` turns persisting off.
  * - Subscriptions: graphql-ws (graphql-transport-ws) on `wsUrl` (default: `url` with ws(s)),
  *   lazily connected, token in the connection_init payload as
- *   `{"authorization": "Bearer <token>"}`, reconnecting with capped back-off. Subscriptions carry
- *   their full text.
+ *   `{"authorization": "Bearer <token>"}` (read again on every connection), reconnecting with
+ *   capped back-off. Subscriptions carry their full text.
+ * - Expired or ended tokens, when `refresh` is given: an HTTP request answered 401 is sent
+ *   once more with the refreshed token (see `refreshingFetch`); a socket closed with
+ *   4401/4403 (token refused, or its session ended) calls `refresh` once before the next
+ *   connection, which then carries the new token.
  */
 export function createGraphqlClient(options: CreateGraphqlClientOptions): GraphqlClient {
-  const { url, getToken, persisted = true, subscriptions = true } = options;
+  const { url, getToken, refresh, persisted = true, subscriptions = true } = options;
   // No document cache: it would rewrite documents (adding __typename) so their text would
   // no longer match the persisted manifest. Each feature keeps its own state.
   const exchanges: Exchange[] = [persistedTextExchange];
@@ -138,6 +169,11 @@ export function createGraphqlClient(options: CreateGraphqlClientOptions): Graphq
   }
 
   let ws: WsClient | null = null;
+  // Set when the server closed the socket for its token: the next connection refreshes
+  // first. At most once between two acknowledged connections, so a refused fresh token
+  // does not turn into a refresh loop.
+  let refreshBeforeConnect = false;
+  let refreshedSinceConnected = false;
   if (subscriptions) {
     ws = createWsClient({
       url: options.wsUrl ?? toWebSocketUrl(url),
@@ -148,13 +184,29 @@ export function createGraphqlClient(options: CreateGraphqlClientOptions): Graphq
       shouldRetry: () => true,
       retryWait: (retries) =>
         new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** retries) + Math.random() * 1000)),
-      connectionParams: () => {
+      connectionParams: async () => {
+        if (refreshBeforeConnect && refresh) {
+          refreshBeforeConnect = false;
+          refreshedSinceConnected = true;
+          await refresh().catch(() => null);
+        }
         const value = authorization(getToken());
         return value ? { authorization: value } : {};
       },
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     });
     const socket = ws;
+    if (refresh) {
+      socket.on('connected', () => {
+        refreshedSinceConnected = false;
+      });
+      socket.on('closed', (event) => {
+        const code = (event as { code?: unknown } | null)?.code;
+        if (typeof code === 'number' && tokenRefusedCloseCodes.has(code) && !refreshedSinceConnected) {
+          refreshBeforeConnect = true;
+        }
+      });
+    }
     const forwardSubscription: SubscriptionForwarder = (request) => {
       const input = { ...request, query: request.query ?? '' };
       return {
@@ -172,7 +224,7 @@ export function createGraphqlClient(options: CreateGraphqlClientOptions): Graphq
     url,
     exchanges,
     preferGetMethod: false,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(refresh ? { fetch: refreshingFetch(refresh, options.fetch) } : options.fetch ? { fetch: options.fetch } : {}),
     fetchOptions: () => {
       const value = authorization(getToken());
       return value ? { headers: { authorization: value } } : {};

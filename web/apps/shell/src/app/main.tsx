@@ -2,10 +2,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerRuntimeRemotes } from '../lib/remotes.ts';
 import { defaultRuntimeConfig, fetchRuntimeConfig } from '../lib/runtime-config.ts';
+import { sessionManager } from '../lib/session.ts';
 import { AppProvider } from './provider.tsx';
 import { AppRouter } from './router.tsx';
 
 async function start() {
+  // One refresh from the HttpOnly cookie, alongside the runtime config: a reload keeps the
+  // user signed in. Until it answers the app shows a neutral loading state.
+  void sessionManager.restore();
   const config = await fetchRuntimeConfig().catch((error: unknown) => {
     console.error('[shell] /runtime-config.json could not be read; remotes are unavailable', error);
     return defaultRuntimeConfig;
@@ -13,7 +17,7 @@ async function start() {
   registerRuntimeRemotes(config.remotes);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <AppProvider config={config}>
+      <AppProvider config={config} session={sessionManager}>
         <AppRouter />
       </AppProvider>
     </StrictMode>,

@@ -11,17 +11,17 @@ import { LiveConnectionContext } from '../lib/live-connection.ts';
  * persisted operations, graphql-ws for `todoChanged`) and closes it when unmounted.
  */
 export default function TodosApp({ client: config }: RemoteAppProps) {
-  const { url, wsUrl, getToken } = config;
+  const { url, wsUrl, getToken, refresh } = config;
   const [graphql, setGraphql] = useState<GraphqlClient | null>(null);
 
   useEffect(() => {
-    const created = createGraphqlClient({ url, getToken, ...(wsUrl ? { wsUrl } : {}) });
+    const created = createGraphqlClient({ url, getToken, ...(wsUrl ? { wsUrl } : {}), ...(refresh ? { refresh } : {}) });
     setGraphql(created);
     return () => {
       created.dispose();
       setGraphql(null);
     };
-  }, [url, wsUrl, getToken]);
+  }, [url, wsUrl, getToken, refresh]);
 
   if (!graphql) return null;
   return (

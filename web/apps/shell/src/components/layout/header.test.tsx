@@ -1,11 +1,13 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useAuthStore } from '../../lib/auth-store.ts';
+import { resetSessions, sessionHarness } from '../../testing/session-harness.tsx';
 import { Header } from './header.tsx';
 
-function renderAt(path: string) {
+function renderAt(path: string, wrap: (ui: ReactNode) => ReactNode) {
   const router = createMemoryRouter(
     [
       { path: '/todos', element: <Header /> },
@@ -13,31 +15,44 @@ function renderAt(path: string) {
     ],
     { initialEntries: [path] },
   );
-  render(<RouterProvider router={router} />);
+  render(wrap(<RouterProvider router={router} />));
   return router;
 }
 
-afterEach(() => useAuthStore.setState({ session: null }));
+beforeEach(() => resetSessions());
+afterEach(() => resetSessions());
 
 describe('Header', () => {
-  it('shows the signed-in user and signs out', async () => {
-    useAuthStore.getState().signIn({
-      accessToken: 't',
-      expiresAt: '2026-11-29T07:00:00Z',
-      user: { id: 'u1', name: 'Ada Lovelace', email: 'ada@example.com' },
-    });
-    const router = renderAt('/todos');
+  it('shows the signed-in user and signs out through the REST logout', async () => {
+    const { server, manager, wrap } = sessionHarness();
+    server.seedSignedIn('Ada Lovelace');
+    await manager.restore();
+    const token = useAuthStore.getState().session!.accessToken;
+    const router = renderAt('/todos', wrap);
     expect(screen.getByTestId('signed-in-user')).toHaveTextContent('Signed in as Ada Lovelace');
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Sign out' }));
-    expect(useAuthStore.getState().session).toBeNull();
     expect(await screen.findByText('Sign-in page')).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/login');
+    expect(useAuthStore.getState().session).toBeNull();
+    const [logout] = server.callsTo('/api/auth/logout');
+    expect(logout?.body).toEqual({ scope: 'THIS_SESSION' });
+    expect(logout?.headers.get('authorization')).toBe(`Bearer ${token}`);
+    expect(server.cookie).toBeNull();
   });
 
   it('offers sign-in and sign-up when signed out', () => {
-    renderAt('/todos');
+    const { wrap } = sessionHarness();
+    renderAt('/todos', wrap);
     expect(screen.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/login');
     expect(screen.getByRole('link', { name: 'Sign up' })).toHaveAttribute('href', '/signup');
+  });
+
+  it('shows neither while the session is being restored', () => {
+    resetSessions('restoring');
+    const { wrap } = sessionHarness();
+    renderAt('/todos', wrap);
+    expect(screen.queryByRole('link', { name: 'Sign in' })).not.toBeInTheDocument();
+    expect(screen.queryByTestId('signed-in-user')).not.toBeInTheDocument();
   });
 });

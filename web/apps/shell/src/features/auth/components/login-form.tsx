@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { Alert } from '@fedstack/ui/alert';
 import { Button } from '@fedstack/ui/button';
 import { TextField } from '@fedstack/ui/text-field';
-import type { Session } from '../../../lib/auth-store.ts';
-import { useSignInMutations } from '../hooks/use-sign-in-mutations.ts';
+import type { Session } from '../../../lib/auth-api.ts';
+import { useSignIn } from '../hooks/use-sign-in.ts';
 import { validateLogin, type FieldErrors, type LoginValues } from '../utils/validate.ts';
 
 export interface LoginFormProps {
@@ -11,7 +11,7 @@ export interface LoginFormProps {
 }
 
 export function LoginForm({ onSignedIn }: LoginFormProps) {
-  const { login, busy } = useSignInMutations();
+  const { login, busy } = useSignIn();
   const [values, setValues] = useState<LoginValues>({ email: '', password: '' });
   const [errors, setErrors] = useState<FieldErrors<LoginValues>>({});
   const [failure, setFailure] = useState<string>();
@@ -31,6 +31,7 @@ export function LoginForm({ onSignedIn }: LoginFormProps) {
     if (Object.keys(found).length > 0) return;
     const result = await login({ email: values.email.trim(), password: values.password });
     if (result.session) onSignedIn(result.session);
+    else if (result.field && result.field in values) setErrors({ [result.field]: result.error });
     else setFailure(result.error);
   }
 
