@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -140,5 +141,65 @@ func TestLogoutEndsSessionsEverywhere(t *testing.T) {
 	}
 	if r := s.post(t, `{ me { id } }`, nil, call{token: laptop}); r.Status != 401 {
 		t.Fatalf("after logging out, the token: want 401, got %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestSessionsThroughTheRouter: sessions record the client the router saw, and a
+// refresh token reused after the grace window ends its session everywhere, closing the
+// session's subscriptions.
+func TestSessionsThroughTheRouter(t *testing.T) {
+	s := startStackWithEnv(t, map[string]string{"REFRESH_GRACE_PERIOD": "500ms"}, nil)
+	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+	email := "ua-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@example.com"
+	body, _ := json.Marshal(map[string]any{
+		"query":     `mutation($in: SignupInput!) { signup(input: $in) { accessToken refreshToken } }`,
+		"variables": map[string]any{"in": map[string]any{"email": email, "password": "long enough password", "name": "Ua"}},
+	})
+	req, _ := http.NewRequest(http.MethodPost, s.router.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", firefox)
+	req.Header.Set("X-Forwarded-For", "6.6.6.6") // from an untrusted peer: ignored
+	r := do(t, req)
+	if r.Status != 200 || len(r.Errors) > 0 {
+		t.Fatalf("signup: %d %s", r.Status, r.Raw)
+	}
+	p := r.Data["signup"].(map[string]any)
+	access, refresh0 := p["accessToken"].(string), p["refreshToken"].(string)
+
+	r = s.post(t, `{ mySessions { device ip userAgent current } }`, nil, call{token: access})
+	list, _ := r.Data["mySessions"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("mySessions: %s", r.Raw)
+	}
+	sess := list[0].(map[string]any)
+	if !strings.Contains(sess["device"].(string), "Firefox") || sess["ip"] != "127.0.0.1" || sess["userAgent"] != firefox || sess["current"] != true {
+		t.Fatalf("the session recorded %v; want Firefox, 127.0.0.1 (the router's view of the client)", sess)
+	}
+
+	refresh := func(tok string) *gqlResponse {
+		return s.post(t, `mutation($t: String!) { refresh(refreshToken: $t) { accessToken refreshToken } }`, map[string]any{"t": tok}, call{})
+	}
+	r = refresh(refresh0)
+	if r.Status != 200 || len(r.Errors) > 0 {
+		t.Fatalf("refresh: %d %s", r.Status, r.Raw)
+	}
+	access1 := r.Data["refresh"].(map[string]any)["accessToken"].(string)
+
+	c := s.dialWS(t)
+	c.init(access1)
+	c.send(subscribeMsg("1", todoChangedQuery))
+	time.Sleep(700 * time.Millisecond) // past the grace window
+
+	start := time.Now()
+	r = refresh(refresh0)
+	if len(r.Errors) == 0 || r.Errors[0]["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
+		t.Fatalf("reused refresh token: %d %s", r.Status, r.Raw)
+	}
+	c.expectClose(4403, 2*time.Second)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the subscription closed %s after the reuse, want within 1 s", d)
+	}
+	if r := s.post(t, `{ me { id } }`, nil, call{token: access1}); r.Status != 401 {
+		t.Fatalf("the ended session's newest access token: want 401, got %d %s", r.Status, r.Raw)
 	}
 }
