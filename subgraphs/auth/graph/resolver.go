@@ -309,7 +309,6 @@ func (r queryResolver) AuditLog(ctx context.Context, filter *generated.AuditFilt
 	return out, nil
 }
 
-
 // Me returns the user of the verified access token, or null when anonymous (or
 // when the token's user no longer exists).
 func (r queryResolver) Me(ctx context.Context) (*generated.User, error) {
@@ -332,10 +331,10 @@ func userModel(u *auth.User) *generated.User {
 		return nil
 	}
 	m := &generated.User{
-		ID:        u.ID,
-		Email:     u.Email,
-		Name:      u.Name,
-		Role:      u.Role,
+		ID:            u.ID,
+		Email:         u.Email,
+		Name:          u.Name,
+		Role:          u.Role,
 		CreatedAt:     u.CreatedAt,
 		UpdatedAt:     u.UpdatedAt,
 		LastLoginAt:   u.LastLoginAt,

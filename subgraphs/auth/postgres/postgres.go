@@ -1,5 +1,5 @@
-// Package postgres stores the auth subgraph's users, sessions and development
-// signing keys in PostgreSQL (pgx v5). Its schema is in ../migrations.
+// Package postgres stores the auth subgraph's users, sessions, refresh tokens, mail
+// tokens, audit log and signing keys in PostgreSQL (pgx v5). Its schema is in ../migrations.
 package postgres
 
 import (

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -121,50 +120,6 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 	if got, err := s.UsersByIDs(ctx, []string{"junk"}); err != nil || len(got) != 1 || got[0] != nil {
 		t.Fatalf("UsersByIDs(junk) = %v, %v", got, err)
-	}
-}
-
-func TestDevSigningKey(t *testing.T) {
-	ctx := context.Background()
-	s := newStore(t)
-
-	var mu sync.Mutex
-	generated := 0
-	gen := func() (postgres.SigningKey, error) {
-		mu.Lock()
-		generated++
-		n := generated
-		mu.Unlock()
-		return postgres.SigningKey{KID: "kid-" + string(rune('0'+n)), Algorithm: "EdDSA", PrivateKey: []byte{byte(n)}}, nil
-	}
-
-	// Instances starting together agree on one key.
-	keys := make([]postgres.SigningKey, 4)
-	var wg sync.WaitGroup
-	for i := range keys {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			k, err := s.DevSigningKey(ctx, gen)
-			if err != nil {
-				t.Error(err)
-			}
-			keys[i] = k
-		}()
-	}
-	wg.Wait()
-	if generated != 1 {
-		t.Fatalf("generated %d keys, want 1", generated)
-	}
-	for _, k := range keys {
-		if k.KID != keys[0].KID || string(k.PrivateKey) != string(keys[0].PrivateKey) {
-			t.Fatalf("keys differ: %+v vs %+v", k, keys[0])
-		}
-	}
-	// A restart reads the stored key.
-	k, err := s.DevSigningKey(ctx, gen)
-	if err != nil || k.KID != keys[0].KID || generated != 1 {
-		t.Fatalf("second load = %+v, %v (generated %d)", k, err, generated)
 	}
 }
 

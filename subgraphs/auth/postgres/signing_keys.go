@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,35 +104,4 @@ func (s *Store) DeleteSigningKeysRetiredBy(ctx context.Context, t time.Time) (in
 		return 0, errs.Wrap(err, "deleting retired signing keys")
 	}
 	return tag.RowsAffected(), nil
-}
-
-// DevSigningKey returns the newest signing key that is not retired. When there is
-// none it calls generate and stores the result. Instances starting together
-// take the same advisory lock as RotateSigningKey, so they all end up with the
-// same key. (The server now uses token.Keyring, which does this in Refresh.)
-func (s *Store) DevSigningKey(ctx context.Context, generate func() (SigningKey, error)) (SigningKey, error) {
-	var key SigningKey
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(signingKeyLock)); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx,
-			`SELECT `+signingKeyColumns+` FROM signing_keys
-			 WHERE retired_at IS NULL ORDER BY activates_at DESC, created_at DESC LIMIT 1`).
-			Scan(&key.KID, &key.Algorithm, &key.PrivateKey, &key.Encrypted, &key.CreatedAt, &key.ActivatesAt, &key.RetiredAt)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if key, err = generate(); err != nil {
-			return err
-		}
-		return insertSigningKey(ctx, tx, key)
-	})
-	if err != nil {
-		return SigningKey{}, errs.Wrap(err, "loading the development signing key")
-	}
-	return key, nil
 }

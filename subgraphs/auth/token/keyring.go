@@ -207,9 +207,6 @@ func newSigningKey(priv ed25519.PrivateKey, activatesAt, retiredAt time.Time) (*
 // retention is how long a retired key stays published.
 func (k *Keyring) retention() time.Duration { return k.opts.TTL + RetentionLeeway }
 
-// TTL is the access tokens' lifetime.
-func (k *Keyring) TTL() time.Duration { return k.opts.TTL }
-
 // KID is the key id of the key signing now ("" before the first Refresh).
 func (k *Keyring) KID() string {
 	if s := k.current(k.opts.Now()).signing; s != nil {
