@@ -13,6 +13,9 @@ export function LoginRoute() {
       <h1>Sign in</h1>
       <LoginForm onSignedIn={() => void navigate(from, { replace: true })} />
       <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         No account yet? <Link to="/signup">Sign up</Link>
       </p>
     </section>
