@@ -60,5 +60,11 @@ ci: check-generated test
 bench-router:
 	@bench/run-router-bench.sh
 
-## bench: every benchmark (today the router's; see docs/benchmarks.md)
-bench: bench-router
+## bench-auth: login, refresh and me through the router at steady rates, and memory in a login burst
+## (issue 4; a fresh PostgreSQL database, dropped at the end; see docs/benchmarks.md)
+.PHONY: bench-auth
+bench-auth:
+	@bench/run-auth-bench.sh
+
+## bench: every benchmark (the router's and the identity one; see docs/benchmarks.md)
+bench: bench-router bench-auth
