@@ -37,6 +37,9 @@ type Error struct {
 	Message    string        // shown to the client (except for INTERNAL)
 	Field      string        // the input field at fault, when there is one
 	RetryAfter time.Duration // for RATE_LIMITED: when to try again
+	// Extensions are more facts for the client (e.g. "current": the stored version of
+	// what a CONFLICT was about): GraphQL extensions, and "details" of a REST error.
+	Extensions map[string]any
 	Err        error         // internal cause: logged, never shown
 }
 
@@ -118,9 +121,10 @@ type restBody struct {
 }
 
 type restError struct {
-	Code    Code   `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code    Code           `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // WriteJSON writes err as a REST error: status from its code and the body
@@ -143,6 +147,7 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		body.Error.Message = e.Message
 		body.Error.Field = e.Field
+		body.Error.Details = e.Extensions
 		if e.Code == RateLimited {
 			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds(e.RetryAfter)))
 		}

@@ -86,9 +86,9 @@ func New(es graphql.ExecutableSchema, opts Options) *handler.Server {
 var errPanicLogged = errors.New("panic (already logged)")
 
 // ErrorPresenter presents resolver errors:
-//   - an *errs.Error (other than INTERNAL) anywhere in the chain: its message, with
-//     extensions.code, extensions.field when set, and extensions.retryAfter (seconds) for
-//     RATE_LIMITED;
+//   - an *errs.Error (other than INTERNAL) anywhere in the chain: its message, with its
+//     Extensions, extensions.code, extensions.field when set, and extensions.retryAfter
+//     (seconds) for RATE_LIMITED;
 //   - gqlgen's and gqlparser's own errors (parse, validation, variable coercion, null
 //     violations): unchanged, with their codes such as GRAPHQL_VALIDATION_FAILED or
 //     GRAPHQL_PARSE_FAILED;
@@ -111,7 +111,11 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 
 		var e *errs.Error
 		if errors.As(err, &e) && e.Code != errs.Internal && e.Code != "" {
-			ext := map[string]any{"code": string(e.Code)}
+			ext := map[string]any{}
+			for k, v := range e.Extensions {
+				ext[k] = v
+			}
+			ext["code"] = string(e.Code)
 			if e.Field != "" {
 				ext["field"] = e.Field
 			}

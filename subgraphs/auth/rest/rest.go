@@ -12,11 +12,7 @@ package rest
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +21,7 @@ import (
 	"fedstack/platform/authn"
 	"fedstack/platform/clientip"
 	"fedstack/platform/errs"
+	"fedstack/platform/httpjson"
 	"fedstack/subgraphs/auth"
 )
 
@@ -33,9 +30,6 @@ const CookieName = "fedstack_refresh"
 
 // CookiePath scopes the cookie to these routes: no other request carries it.
 const CookiePath = "/api/auth"
-
-// maxBody bounds request bodies.
-const maxBody = 64 << 10
 
 // OutboxMail is a mail of the development outbox.
 type OutboxMail struct {
@@ -121,15 +115,8 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			errs.WriteJSON(w, r, errs.E(errs.Forbidden, "requests from origin %s are not accepted", origin))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodDelete {
-			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if mt != "application/json" {
-				w.Header().Set("Accept", "application/json")
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnsupportedMediaType)
-				_, _ = io.WriteString(w, `{"error":{"code":"INVALID","message":"send the body as JSON with Content-Type: application/json"}}`+"\n")
-				return
-			}
+		if httpjson.RefuseNonJSON(w, r) {
+			return
 		}
 		ctx := auth.WithClient(r.Context(), auth.Client{IP: h.Proxies.IP(r), UserAgent: r.UserAgent()})
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -158,42 +145,9 @@ func (h *handler) sameSite(r *http.Request, origin string) bool {
 	return origin == strings.ToLower(scheme+"://"+host)
 }
 
-// decode reads a JSON body into v, refusing unknown fields and trailing data.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		var syntax *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &tooBig):
-			return errs.E(errs.Invalid, "the body is larger than %d bytes", maxBody)
-		case errors.Is(err, io.EOF):
-			return errs.E(errs.Invalid, "the body is empty: send a JSON object")
-		case errors.As(err, &syntax):
-			return errs.E(errs.Invalid, "the body is not valid JSON (at byte %d)", syntax.Offset)
-		case errors.As(err, &typ):
-			e := errs.E(errs.Invalid, "%s must be a %s", typ.Field, typ.Type.Kind())
-			e.Field = typ.Field
-			return e
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return errs.E(errs.Invalid, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		default:
-			return errs.E(errs.Invalid, "the body is not a valid JSON object")
-		}
-	}
-	if dec.More() {
-		return errs.E(errs.Invalid, "the body must hold exactly one JSON object")
-	}
-	return nil
-}
+func decode(w http.ResponseWriter, r *http.Request, v any) error { return httpjson.Decode(w, r, v) }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 // bearer verifies the request's access token; it is required.
 func (h *handler) bearer(r *http.Request) (*authn.Claims, error) {
