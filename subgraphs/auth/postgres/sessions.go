@@ -37,15 +37,29 @@ func scanSession(row pgx.Row) (*auth.Session, error) {
 func (s *Store) Refresh(ctx context.Context, req auth.RefreshRequest) (*auth.RefreshResult, error) {
 	var res *auth.RefreshResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One statement reads and locks the token and its session, and reads the user.
 		var (
-			tokenID   pgtype.UUID
-			sessionID pgtype.UUID
-			usedAt    *time.Time
-			now       time.Time
+			tokenID pgtype.UUID
+			usedAt  *time.Time
+			now     time.Time
+			sess    auth.Session
+			sid     pgtype.UUID
+			uid     pgtype.UUID
+			u       auth.User
+			role    string
 		)
 		err := tx.QueryRow(ctx,
-			`SELECT id, session_id, used_at, now() FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
-			req.TokenHash).Scan(&tokenID, &sessionID, &usedAt, &now)
+			`SELECT rt.id, rt.used_at, now(),
+			        s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, s.device, s.user_agent, s.ip,
+			        u.email, u.name, u.role, u.created_at, u.password_changed_at, u.last_login_at, u.updated_at, u.active, u.email_verified_at
+			 FROM refresh_tokens rt
+			 JOIN sessions s ON s.id = rt.session_id
+			 JOIN users u ON u.id = s.user_id
+			 WHERE rt.token_hash = $1
+			 FOR UPDATE OF rt, s`, req.TokenHash).Scan(
+			&tokenID, &usedAt, &now,
+			&sid, &uid, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &sess.RevokedAt, &sess.Device, &sess.UserAgent, &sess.IP,
+			&u.Email, &u.Name, &role, &u.CreatedAt, &u.PasswordChangedAt, &u.LastLoginAt, &u.UpdatedAt, &u.Active, &u.EmailVerifiedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			res = &auth.RefreshResult{Outcome: auth.RefreshInvalid}
 			return nil
@@ -53,16 +67,14 @@ func (s *Store) Refresh(ctx context.Context, req auth.RefreshRequest) (*auth.Ref
 		if err != nil {
 			return err
 		}
-		sess, err := scanSession(tx.QueryRow(ctx,
-			`SELECT `+sessionColumns+` FROM sessions WHERE id = $1 FOR UPDATE`, sessionID))
-		if err != nil {
-			return err
-		}
-		user, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, sess.UserID))
-		if err != nil {
-			return err
-		}
-		res = &auth.RefreshResult{User: user, Session: sess}
+		sessionID := sid
+		sess.ID, sess.UserID = formatUUID(sid.Bytes), formatUUID(uid.Bytes)
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
+		sess.RevokedAt = utcPtr(sess.RevokedAt)
+		u.ID, u.Role = sess.UserID, auth.Role(role)
+		u.CreatedAt, u.PasswordChangedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.PasswordChangedAt.UTC(), u.UpdatedAt.UTC()
+		u.LastLoginAt, u.EmailVerifiedAt = utcPtr(u.LastLoginAt), utcPtr(u.EmailVerifiedAt)
+		res = &auth.RefreshResult{User: &u, Session: &sess}
 		endSession := func(reason string) error {
 			_, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now(), end_reason = $2 WHERE id = $1`, sessionID, reason)
 			t := now.UTC()
@@ -70,21 +82,14 @@ func (s *Store) Refresh(ctx context.Context, req auth.RefreshRequest) (*auth.Ref
 			return err
 		}
 		switch {
-		case sess.RevokedAt != nil || !user.Active:
+		case sess.RevokedAt != nil || !u.Active:
 			res.Outcome = auth.RefreshSessionEnded
 			return nil
 		case !now.Before(sess.ExpiresAt) || (req.IdleTimeout > 0 && now.Sub(sess.LastSeenAt) >= req.IdleTimeout):
 			res.Outcome = auth.RefreshExpired
 			return endSession("expired")
 		case usedAt == nil:
-			if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, tokenID); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx,
-				`INSERT INTO refresh_tokens (session_id, token_hash, parent_id) VALUES ($1, $2, $3)`,
-				sessionID, req.ChildHash, tokenID); err != nil {
-				return err
-			}
+			// Mark it used, store its child and record the activity, in one statement.
 			ua, ip := sess.UserAgent, sess.IP
 			if req.Client.UserAgent != "" {
 				ua = req.Client.UserAgent
@@ -93,8 +98,10 @@ func (s *Store) Refresh(ctx context.Context, req auth.RefreshRequest) (*auth.Ref
 				ip = req.Client.IP
 			}
 			if err := tx.QueryRow(ctx,
-				`UPDATE sessions SET last_seen_at = now(), user_agent = $2, ip = $3 WHERE id = $1 RETURNING last_seen_at`,
-				sessionID, ua, ip).Scan(&sess.LastSeenAt); err != nil {
+				`WITH used AS (UPDATE refresh_tokens SET used_at = now() WHERE id = $1),
+				      child AS (INSERT INTO refresh_tokens (session_id, token_hash, parent_id) VALUES ($2, $3, $1))
+				 UPDATE sessions SET last_seen_at = now(), user_agent = $4, ip = $5 WHERE id = $2 RETURNING last_seen_at`,
+				tokenID, sessionID, req.ChildHash, ua, ip).Scan(&sess.LastSeenAt); err != nil {
 				return err
 			}
 			sess.LastSeenAt = sess.LastSeenAt.UTC()
