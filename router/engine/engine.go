@@ -143,7 +143,7 @@ func New(ctx context.Context, sg *compose.Supergraph, opts Options) (*Engine, er
 		PropagateSubgraphStatusCodes:       false,
 		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModePassThrough,
 		RewriteSubgraphErrorPaths:          true,
-		AllowedErrorExtensionFields:        []string{"code", "retryAfter", "field", "requestId", "serviceName"},
+		AllowedErrorExtensionFields:        []string{"code", "retryAfter", "field", "requestId", "serviceName", "current"},
 		AllowedSubgraphErrorFields:         []string{"message", "path", "locations", "extensions"},
 		AttachServiceNameToErrorExtensions: true,
 		DefaultErrorExtensionCode:          "SUBGRAPH_ERROR",

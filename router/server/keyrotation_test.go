@@ -57,7 +57,7 @@ func TestKeyRotationKeepsTokensValidUntilTheyExpire(t *testing.T) {
 	// works runs a query verified by the router, auth (me) and todos (todos); nil means
 	// the token was accepted everywhere.
 	works := func(tok string) *gqlResponse {
-		r := s.post(t, `{ me { id } todos { id } }`, nil, call{token: tok})
+		r := s.post(t, `{ me { id } todos { nodes { id } } }`, nil, call{token: tok})
 		if r.Status == 200 && len(r.Errors) == 0 && r.Data["me"].(map[string]any)["id"] == userID {
 			return nil
 		}

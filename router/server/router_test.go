@@ -41,11 +41,11 @@ func TestRouter(t *testing.T) {
 		// Level 1: todos (todos subgraph); level 2: the owners (auth, one _entities call).
 		s.toAuth.reset()
 		s.toTodos.reset()
-		r := s.post(t, `{ todos { id title owner { id name } } }`, nil, call{token: alice})
+		r := s.post(t, `{ todos { nodes { id title owner { id name } } } }`, nil, call{token: alice})
 		if r.Status != 200 || len(r.Errors) > 0 {
 			t.Fatalf("status %d: %s", r.Status, r.Raw)
 		}
-		todos := r.Data["todos"].([]any)
+		todos := nodes(r.Data["todos"])
 		if len(todos) != 25 {
 			t.Fatalf("want 25 todos, got %d", len(todos))
 		}
@@ -134,7 +134,7 @@ func TestRouter(t *testing.T) {
 		if r.Status != 400 || r.Data != nil || !strings.Contains(r.errorMessages(), "passwordChangedAt") {
 			t.Fatalf("querying an inaccessible field: want 400 naming it, got %d %s", r.Status, r.Raw)
 		}
-		r = s.post(t, `{ todos { ownerId } }`, nil, call{token: alice, accept: "application/graphql-response+json"})
+		r = s.post(t, `{ todos { nodes { ownerId } } }`, nil, call{token: alice, accept: "application/graphql-response+json"})
 		if r.Status != 400 || !strings.Contains(r.errorMessages(), "ownerId") {
 			t.Fatalf("querying an inaccessible field: want 400 naming it, got %d %s", r.Status, r.Raw)
 		}
@@ -162,8 +162,8 @@ func TestRouter(t *testing.T) {
 	})
 
 	t.Run("bad input gets the spec's status and a message saying what is wrong; nothing changes", func(t *testing.T) {
-		before := s.post(t, `{ todos { id } }`, nil, call{token: alice})
-		countBefore := len(before.Data["todos"].([]any))
+		before := s.post(t, `{ todos { nodes { id } } }`, nil, call{token: alice})
+		countBefore := len(nodes(before.Data["todos"]))
 		cases := []struct {
 			name    string
 			body    string
@@ -175,18 +175,18 @@ func TestRouter(t *testing.T) {
 			message string
 			located bool
 		}{
-			{name: "malformed JSON", body: `{"query": "{ todos { id } }"`, status: 400, message: "not valid JSON"},
+			{name: "malformed JSON", body: `{"query": "{ todos { nodes { id } } }"`, status: 400, message: "not valid JSON"},
 			{name: "malformed JSON, graphql-response", body: `{"query": `, accept: "application/graphql-response+json", status: 400, message: "not valid JSON"},
 			{name: "no query", body: `{"variables": {}}`, status: 400, message: "no query"},
 			{name: "query not a string", body: `{"query": 42}`, status: 400, message: "query must be a string"},
-			{name: "variables not an object", body: `{"query": "{ todos { id } }", "variables": [1]}`, status: 400, message: "variables must be a JSON object"},
-			{name: "wrong content type", body: `query { todos { id } }`, ctype: "text/plain", status: 415, message: "Content-Type"},
+			{name: "variables not an object", body: `{"query": "{ todos { nodes { id } } }", "variables": [1]}`, status: 400, message: "variables must be a JSON object"},
+			{name: "wrong content type", body: `query { todos { nodes { id } } }`, ctype: "text/plain", status: 415, message: "Content-Type"},
 			{name: "unknown field, json", query: `mutation { addTodo(input: {title: "x"}) { id nope } }`, status: 200, message: "nope"},
 			{name: "unknown field, graphql-response", query: `mutation { addTodo(input: {title: "x"}) { id nope } }`, accept: "application/graphql-response+json", status: 400, message: `Cannot query field "nope" on type "Todo"`, located: true},
 			{name: "document syntax error", query: `mutation { addTodo(input: {title: "x"}) { id `, accept: "application/graphql-response+json", status: 400, message: "Expected Name, found <EOF>", located: true},
 			{name: "variable of the wrong type", query: `mutation($t: String!) { addTodo(input: {title: $t}) { id } }`, vars: map[string]any{"t": map[string]any{"no": 1}}, accept: "application/graphql-response+json", status: 400, message: "$t"},
 			{name: "missing required variable", query: `mutation($t: String!) { addTodo(input: {title: $t}) { id } }`, accept: "application/graphql-response+json", status: 400, message: "$t"},
-			{name: "body over the limit", body: `{"query": "{ todos { id } }", "variables": {"pad": "` + strings.Repeat("x", 70000) + `"}}`, status: 413, message: "larger than the limit"},
+			{name: "body over the limit", body: `{"query": "{ todos { nodes { id } } }", "variables": {"pad": "` + strings.Repeat("x", 70000) + `"}}`, status: 413, message: "larger than the limit"},
 		}
 		for _, c := range cases {
 			var r *gqlResponse
@@ -211,8 +211,8 @@ func TestRouter(t *testing.T) {
 				}
 			}
 		}
-		after := s.post(t, `{ todos { id } }`, nil, call{token: alice})
-		if n := len(after.Data["todos"].([]any)); n != countBefore {
+		after := s.post(t, `{ todos { nodes { id } } }`, nil, call{token: alice})
+		if n := len(nodes(after.Data["todos"])); n != countBefore {
 			t.Fatalf("refused requests changed the data: %d todos before, %d after", countBefore, n)
 		}
 	})
@@ -222,7 +222,7 @@ func TestRouter(t *testing.T) {
 		if r.Status != 401 || len(r.Errors) == 0 || r.errorMessages() == "" || r.Errors[0]["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
 			t.Fatalf("want 401 UNAUTHENTICATED, got %d %s", r.Status, r.Raw)
 		}
-		r = s.post(t, `{ todos { id } }`, nil, call{})
+		r = s.post(t, `{ todos { nodes { id } } }`, nil, call{})
 		if r.Status != 200 || len(r.Errors) == 0 || r.Errors[0]["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
 			t.Fatalf("anonymous todos: want UNAUTHENTICATED from the subgraph, got %d %s", r.Status, r.Raw)
 		}
@@ -273,7 +273,7 @@ func TestRouterWhenAuthIsDown(t *testing.T) {
 	for _, title := range []string{"one", "two", "three"} {
 		s.addTodo(t, token, title)
 	}
-	query := `{ todos { title owner { name } } }`
+	query := `{ todos { nodes { title owner { name } } } }`
 	if r := s.post(t, query, nil, call{token: token}); len(r.Errors) > 0 {
 		t.Fatalf("before: %s", r.Raw)
 	}
@@ -283,7 +283,7 @@ func TestRouterWhenAuthIsDown(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
-	todos, _ := r.Data["todos"].([]any)
+	todos := nodes(r.Data["todos"])
 	if len(todos) != 3 {
 		t.Fatalf("want the 3 todos with auth down, got %s", r.Raw)
 	}

@@ -277,3 +277,10 @@ func ctxTimeout(t testing.TB, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// nodes returns the nodes of a connection in a decoded response (nil when absent).
+func nodes(conn any) []any {
+	m, _ := conn.(map[string]any)
+	list, _ := m["nodes"].([]any)
+	return list
+}

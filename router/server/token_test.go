@@ -97,7 +97,7 @@ func TestBadTokensAreRefusedAtTheRouterAndAtASubgraph(t *testing.T) {
 				t.Fatalf("router: want 401 UNAUTHENTICATED, got %d %s", r.Status, r.Raw)
 			}
 			// Straight to the todos subgraph with the router's signature: refused as well.
-			req, _ := http.NewRequest(http.MethodPost, s.todos.URL+"/graphql", strings.NewReader(`{"query":"{ todos { id } }"}`))
+			req, _ := http.NewRequest(http.MethodPost, s.todos.URL+"/graphql", strings.NewReader(`{"query":"{ todos { nodes { id } } }"}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer "+c.token)
 			servicetrust.Sign(req.Header, testSecret)

@@ -64,7 +64,7 @@ func TestTracesConnectRouterAndSubgraphs(t *testing.T) {
 	s := startStackWithEnv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL}, nil)
 	token, _ := s.signup(t, "Tracy")
 	s.addTodo(t, token, "traced")
-	r := s.post(t, `{ todos { title owner { name } } }`, nil, call{token: token})
+	r := s.post(t, `{ todos { nodes { title owner { name } } } }`, nil, call{token: token})
 	if len(r.Errors) > 0 {
 		t.Fatalf("query: %s", r.Raw)
 	}

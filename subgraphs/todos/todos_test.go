@@ -1,6 +1,7 @@
 package todos_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -28,10 +29,26 @@ func TestNormalizeTitle(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if err := todos.InvalidID("nope"); errs.CodeOf(err) != errs.Invalid || err.Error() != `id "nope" is not a valid todo id` {
+	if err := todos.InvalidID("nope"); errs.CodeOf(err) != errs.Invalid || err.Error() != `id "nope" is not a valid todo id (24 hexadecimal digits)` {
 		t.Errorf("InvalidID: %v", err)
 	}
 	if err := todos.NotFound("abc"); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("NotFound: %v", err)
+	}
+}
+
+func TestTodoJSON(t *testing.T) {
+	b, err := json.Marshal(todos.Todo{ID: "a", Title: "x", Priority: todos.PriorityNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	if m["dueOn"] != nil || m["tags"] == nil || len(m["tags"].([]any)) != 0 || m["title"] != "x" {
+		t.Fatalf("JSON %s", b)
+	}
+	b, _ = json.Marshal(todos.Todo{DueOn: "2026-12-01", Tags: []string{"a"}})
+	if !strings.Contains(string(b), `"dueOn":"2026-12-01"`) || !strings.Contains(string(b), `"tags":["a"]`) {
+		t.Fatalf("JSON %s", b)
 	}
 }

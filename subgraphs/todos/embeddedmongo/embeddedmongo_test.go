@@ -24,13 +24,15 @@ func roundTrip(t *testing.T, uri string) {
 		t.Fatal(err)
 	}
 	defer db.Close(ctx)
-	svc := mongo.NewTodoService(db)
-	if _, err := svc.CreateTodo(ctx, "u", "persisted"); err != nil {
+	store := mongo.NewTodoStore(db)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if _, _, err := store.Create(ctx, &todos.Todo{ID: todos.NewID(), OwnerID: "u", Title: "persisted",
+		Version: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	list, err := svc.FindTodos(ctx, "u", todos.FilterAll)
-	if err != nil || len(list) != 1 || list[0].Title != "persisted" {
-		t.Fatalf("list = %v, %v", list, err)
+	page, err := store.List(ctx, "u", todos.ListQuery{Filter: todos.FilterAll})
+	if err != nil || len(page.Todos) != 1 || page.Todos[0].Title != "persisted" {
+		t.Fatalf("list = %v, %v", page, err)
 	}
 }
 
@@ -63,9 +65,9 @@ func TestSQLiteCreatesDirAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(ctx)
-	list, err := mongo.NewTodoService(db).FindTodos(ctx, "u", todos.FilterAll)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("after restart: %v, %v", list, err)
+	page, err := mongo.NewTodoStore(db).List(ctx, "u", todos.ListQuery{Filter: todos.FilterAll})
+	if err != nil || len(page.Todos) != 1 {
+		t.Fatalf("after restart: %v, %v", page, err)
 	}
 }
 

@@ -24,7 +24,7 @@ func (r *entityResolver) FindManyTodoByIDs(ctx context.Context, reps []*generate
 	for i, rep := range reps {
 		ids[i] = rep.ID
 	}
-	found, err := r.todos.FindTodosByIDs(ctx, ids)
+	found, err := r.todos.TodosByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

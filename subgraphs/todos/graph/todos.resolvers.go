@@ -11,7 +11,6 @@ import (
 	"fedstack/platform/errs"
 	"fedstack/subgraphs/todos"
 	"fedstack/subgraphs/todos/graph/generated"
-	"fedstack/subgraphs/todos/realtime"
 )
 
 // AddTodo is the resolver for the addTodo field.
@@ -20,50 +19,144 @@ func (r *mutationResolver) AddTodo(ctx context.Context, input generated.AddTodoI
 	if err != nil {
 		return nil, err
 	}
-	return r.todos.CreateTodo(ctx, userID, input.Title)
+	return r.todos.Create(ctx, userID, todos.NewTodo{
+		ID: deref(input.ID), Title: input.Title, Notes: deref(input.Notes), DueOn: deref(input.DueOn),
+		Priority: deref(input.Priority), Tags: input.Tags,
+	})
 }
 
-// ToggleTodo is the resolver for the toggleTodo field.
-func (r *mutationResolver) ToggleTodo(ctx context.Context, id string) (*todos.Todo, error) {
+// UpdateTodo is the resolver for the updateTodo field.
+func (r *mutationResolver) UpdateTodo(ctx context.Context, input generated.UpdateTodoInput) (*todos.Todo, error) {
 	userID, err := signedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.todos.ToggleTodo(ctx, userID, id)
+	p := todos.Patch{Title: input.Title, Notes: input.Notes, Completed: input.Completed, Priority: input.Priority}
+	if v, set := input.DueOn.ValueOK(); set {
+		due := deref(v) // null clears the date
+		p.DueOn = &due
+	}
+	if input.Tags != nil {
+		tags := input.Tags
+		p.Tags = &tags
+	}
+	return r.todos.Update(ctx, userID, input.ID, deref(input.Version), p)
+}
+
+// ToggleTodo is the resolver for the toggleTodo field.
+func (r *mutationResolver) ToggleTodo(ctx context.Context, id string, version *int) (*todos.Todo, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todos.Toggle(ctx, userID, id, deref(version))
+}
+
+// MoveTodo is the resolver for the moveTodo field.
+func (r *mutationResolver) MoveTodo(ctx context.Context, id string, afterID *string, beforeID *string, version *int) (*todos.Todo, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todos.Move(ctx, userID, id, deref(afterID), deref(beforeID), deref(version))
+}
+
+// ToggleAll is the resolver for the toggleAll field.
+func (r *mutationResolver) ToggleAll(ctx context.Context, completed bool) ([]*todos.Todo, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todos.SetAllCompleted(ctx, userID, completed)
+}
+
+// ClearCompleted is the resolver for the clearCompleted field.
+func (r *mutationResolver) ClearCompleted(ctx context.Context) ([]string, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todos.ClearCompleted(ctx, userID)
 }
 
 // DeleteTodo is the resolver for the deleteTodo field.
-func (r *mutationResolver) DeleteTodo(ctx context.Context, id string) (string, error) {
+func (r *mutationResolver) DeleteTodo(ctx context.Context, id string, version *int) (string, error) {
 	userID, err := signedIn(ctx)
 	if err != nil {
 		return "", err
 	}
-	if err := r.todos.DeleteTodo(ctx, userID, id); err != nil {
+	if err := r.todos.Delete(ctx, userID, id, deref(version)); err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
 // Todos is the resolver for the todos field.
-func (r *queryResolver) Todos(ctx context.Context, filter *todos.Filter) ([]*todos.Todo, error) {
+func (r *queryResolver) Todos(ctx context.Context, filter *todos.Filter, first *int, after *string) (*generated.TodoConnection, error) {
 	userID, err := signedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f := todos.FilterAll
-	if filter != nil {
-		f = *filter
+	page, err := r.todos.List(ctx, userID, todos.ListQuery{Filter: deref(filter), First: firstOrInvalid(first), After: deref(after)})
+	if err != nil {
+		return nil, err
 	}
-	return r.todos.FindTodos(ctx, userID, f)
+	info := &generated.PageInfo{HasNextPage: page.HasNextPage}
+	if page.EndCursor != "" {
+		info.EndCursor = &page.EndCursor
+	}
+	return &generated.TodoConnection{Nodes: page.Todos, PageInfo: info}, nil
+}
+
+// Todo is the resolver for the todo field.
+func (r *queryResolver) Todo(ctx context.Context, id string) (*todos.Todo, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todos.Get(ctx, userID, id)
+}
+
+// TodoCounts is the resolver for the todoCounts field.
+func (r *queryResolver) TodoCounts(ctx context.Context) (*todos.Counts, error) {
+	userID, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.todos.Counts(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// TodoStatsAll is the resolver for the todoStatsAll field.
+func (r *queryResolver) TodoStatsAll(ctx context.Context, days *int) (*todos.TodoStats, error) {
+	c, err := authn.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Role != roleAdmin {
+		return nil, errs.E(errs.Forbidden, "only administrators may read everyone's statistics")
+	}
+	return r.todos.StatsAll(ctx, statsDays(days))
 }
 
 // TodoChanged is the resolver for the todoChanged field.
-func (r *subscriptionResolver) TodoChanged(ctx context.Context) (<-chan *todos.TodoChange, error) {
+func (r *subscriptionResolver) TodoChanged(ctx context.Context, since *string) (<-chan *todos.TodoChange, error) {
 	userID, err := signedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Changes(ctx, r.changes, userID, r.logger)
+	return r.todos.Changes(ctx, userID, deref(since))
+}
+
+// DueOn is the resolver for the dueOn field.
+func (r *todoResolver) DueOn(ctx context.Context, obj *todos.Todo) (*string, error) {
+	if obj.DueOn == "" {
+		return nil, nil
+	}
+	return &obj.DueOn, nil
 }
 
 // Owner is the resolver for the owner field.
@@ -72,8 +165,32 @@ func (r *todoResolver) Owner(ctx context.Context, obj *todos.Todo) (*generated.U
 	return &generated.User{ID: obj.OwnerID}, nil
 }
 
+// TodoID is the resolver for the todoId field.
+func (r *todoChangeResolver) TodoID(ctx context.Context, obj *todos.TodoChange) (*string, error) {
+	if obj.TodoID == "" {
+		return nil, nil
+	}
+	return &obj.TodoID, nil
+}
+
 // Todos is the resolver for the todos field.
-func (r *userResolver) Todos(ctx context.Context, obj *generated.User) ([]*todos.Todo, error) {
+func (r *todoChangeResolver) Todos(ctx context.Context, obj *todos.TodoChange) ([]*todos.Todo, error) {
+	if obj.Todos == nil {
+		return []*todos.Todo{}, nil
+	}
+	return obj.Todos, nil
+}
+
+// DeletedIds is the resolver for the deletedIds field.
+func (r *todoChangeResolver) DeletedIds(ctx context.Context, obj *todos.TodoChange) ([]string, error) {
+	if obj.DeletedIDs == nil {
+		return []string{}, nil
+	}
+	return obj.DeletedIDs, nil
+}
+
+// Todos is the resolver for the todos field.
+func (r *userResolver) Todos(ctx context.Context, obj *generated.User, filter *todos.Filter) ([]*todos.Todo, error) {
 	c, err := authn.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -81,7 +198,30 @@ func (r *userResolver) Todos(ctx context.Context, obj *generated.User) ([]*todos
 	if !canRead(c, obj.ID) {
 		return nil, errs.E(errs.Forbidden, "only the user themself (or an administrator) may read a user's todos")
 	}
-	return r.todosByOwner.LoadOr(ctx, obj.ID, []*todos.Todo{})
+	f := todos.FilterAll
+	if filter != nil {
+		f = *filter
+	}
+	if !f.Valid() {
+		return nil, &errs.Error{Code: errs.Invalid, Field: "filter", Message: "filter must be ALL, ACTIVE or COMPLETED"}
+	}
+	return r.todosByOwner.LoadOr(ctx, ownerFilter{obj.ID, f}, []*todos.Todo{})
+}
+
+// TodoStats is the resolver for the todoStats field.
+func (r *userResolver) TodoStats(ctx context.Context, obj *generated.User, days *int) (*todos.TodoStats, error) {
+	c, err := authn.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !canRead(c, obj.ID) {
+		return nil, errs.E(errs.Forbidden, "only the user themself (or an administrator) may read a user's statistics")
+	}
+	d := statsDays(days)
+	if err := todos.CheckStatsDays(d); err != nil {
+		return nil, err
+	}
+	return r.statsByOwner.Load(ctx, todos.StatsKey{OwnerID: obj.ID, Days: d})
 }
 
 // Mutation returns generated.MutationResolver implementation.
@@ -96,6 +236,9 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 // Todo returns generated.TodoResolver implementation.
 func (r *Resolver) Todo() generated.TodoResolver { return &todoResolver{r} }
 
+// TodoChange returns generated.TodoChangeResolver implementation.
+func (r *Resolver) TodoChange() generated.TodoChangeResolver { return &todoChangeResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
@@ -104,5 +247,6 @@ type (
 	queryResolver        struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 	todoResolver         struct{ *Resolver }
+	todoChangeResolver   struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )

@@ -33,6 +33,7 @@ import (
 	"fedstack/subgraphs/todos/graph"
 	"fedstack/subgraphs/todos/mongo"
 	"fedstack/subgraphs/todos/realtime"
+	"fedstack/subgraphs/todos/rest"
 )
 
 // Service is the service name in logs, metrics and traces.
@@ -179,12 +180,17 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Ended:      ended,
 	})
 
+	svc := todos.NewService(todos.ServiceConfig{
+		Store:  mongo.NewTodoStore(db),
+		Stats:  mongo.NewStatsStore(db),
+		Feed:   realtime.New(rdb, broker, realtime.Options{Logger: logger}),
+		Logger: logger,
+	})
 	h := New(Deps{
 		Logger:         logger,
 		Telemetry:      tel,
 		Metrics:        metrics.NewRegistry(),
-		Todos:          realtime.Notify(mongo.NewTodoService(db), broker, logger),
-		Changes:        broker,
+		Todos:          svc,
 		Verifier:       verifier,
 		InternalSecret: cfg.InternalSecret,
 		Production:     cfg.Production,
@@ -199,10 +205,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	Telemetry *telemetry.Telemetry // nil: no tracing middleware
 	Metrics   *prometheus.Registry // nil: a fresh registry
-	// Todos is the todo service; wrap it with realtime.Notify so writes reach subscribers.
-	Todos todos.TodoService
-	// Changes feeds the todoChanged subscription (a *pubsub.Broker).
-	Changes        realtime.Subscriber
+	// Todos is the todo service (its ChangeFeed carries changes to subscribers).
+	Todos          *todos.Service
 	Verifier       *authn.Verifier
 	InternalSecret string
 	Production     bool
@@ -214,6 +218,7 @@ type Deps struct {
 // New returns the service's HTTP handler; every route is here.
 //
 //	/graphql   the router only (servicetrust), HTTP and graphql-transport-ws websockets
+//	/api/todos REST routes (package rest), reached through the edge with a bearer token
 //	/health    liveness
 //	/ready     readiness: database and Redis
 //	/metrics   Prometheus
@@ -234,7 +239,7 @@ func New(d Deps) http.Handler {
 	}
 
 	gql := gqlserver.New(
-		graph.NewExecutableSchema(graph.NewResolver(d.Todos, d.Changes, d.Logger)),
+		graph.NewExecutableSchema(graph.NewResolver(d.Todos, d.Logger)),
 		gqlserver.Options{Logger: d.Logger, Verifier: d.Verifier, Production: d.Production},
 	)
 	// Fresh loaders per response as well: a websocket serves many subscription events from
@@ -245,6 +250,9 @@ func New(d Deps) http.Handler {
 	mux.Handle("/graphql", servicetrust.Middleware(d.InternalSecret)(
 		authn.Middleware(d.Verifier)(
 			dataloaders.Middleware(gql))))
+	api := rest.New(d.Todos, d.Verifier)
+	mux.Handle("/api/todos", api)
+	mux.Handle("/api/todos/", api)
 	mux.Handle("GET /health", checks.LiveHandler())
 	mux.Handle("GET /ready", checks.ReadyHandler())
 	mux.Handle("GET /metrics", metrics.Handler(d.Metrics))

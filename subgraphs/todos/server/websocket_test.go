@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -91,9 +92,12 @@ func (ws *wsClient) next(d time.Duration) (wsMessage, bool) {
 }
 
 type changeJSON struct {
-	Kind   string    `json:"kind"`
-	TodoID string    `json:"todoId"`
-	Todo   *todoJSON `json:"todo"`
+	Cursor     string     `json:"cursor"`
+	Kind       string     `json:"kind"`
+	TodoID     string     `json:"todoId"`
+	Todo       *todoJSON  `json:"todo"`
+	Todos      []todoJSON `json:"todos"`
+	DeletedIDs []string   `json:"deletedIds"`
 }
 
 // change decodes a "next" message of the todoChanged subscription.
@@ -115,7 +119,7 @@ func change(t *testing.T, m wsMessage) changeJSON {
 }
 
 func TestTodoChangedSubscription(t *testing.T) {
-	c, is := startTodos(t)
+	c, is := startTodos(t, "sqlite")
 	alice, bob := uniqueUser("alice"), uniqueUser("bob")
 	aliceTok, bobTok := is.token(t, alice, "USER"), is.token(t, bob, "USER")
 	add := func(tok, title string) string {
@@ -195,7 +199,7 @@ func TestTodoChangedSubscription(t *testing.T) {
 }
 
 func TestTodoChangedNeedsAToken(t *testing.T) {
-	c, _ := startTodos(t)
+	c, _ := startTodos(t, "sqlite")
 	ws := dialWS(t, c, "")
 	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query": `subscription { todoChanged { kind } }`,
@@ -208,3 +212,84 @@ func TestTodoChangedNeedsAToken(t *testing.T) {
 		t.Fatalf("got %s %s", m.Type, m.Payload)
 	}
 }
+
+// TestTodoChangedResumes: a client that reconnects with the last cursor it saw gets the
+// changes it missed, once and in order, then live ones; bulk changes travel too.
+func TestTodoChangedResumes(t *testing.T) {
+	c, is := startTodos(t, "sqlite")
+	alice := uniqueUser("alice")
+	tok := is.token(t, alice, "USER")
+	add := func(title string) string {
+		var d struct{ AddTodo struct{ ID string } }
+		c.ok(t, tok, `mutation($t: String!) { addTodo(input: {title: $t}) { id } }`, map[string]any{"t": title}, &d)
+		return d.AddTodo.ID
+	}
+	const sub = `subscription($s: String) { todoChanged(since: $s) { cursor kind todoId todo { id title } todos { id completed } deletedIds } }`
+
+	ws := dialWS(t, c, tok)
+	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": sub}})
+	var seen []changeJSON
+	for attempt := 0; len(seen) == 0; attempt++ {
+		if attempt == 20 {
+			t.Fatal("no todoChanged event arrived")
+		}
+		add(fmt.Sprintf("warm-up %d", attempt))
+		if m, ok := ws.next(500 * time.Millisecond); ok {
+			seen = append(seen, change(t, m))
+		}
+	}
+	// Two more, read live; the last one's cursor is where the client stops.
+	lastID := ""
+	for range 2 {
+		lastID = add("seen")
+	}
+	for seen[len(seen)-1].TodoID != lastID {
+		m, ok := ws.next(5 * time.Second)
+		if !ok {
+			t.Fatal("missing live events")
+		}
+		seen = append(seen, change(t, m))
+	}
+	last := seen[len(seen)-1]
+	ws.send(map[string]any{"id": "1", "type": "complete"})
+	ws.close()
+
+	// While disconnected: two adds and a toggle-all.
+	missed := []string{add("missed 1"), add("missed 2")}
+	c.ok(t, tok, `mutation { toggleAll(completed: true) { id } }`, nil, &struct{}{})
+
+	ws = dialWS(t, c, tok)
+	ws.send(map[string]any{"id": "2", "type": "subscribe", "payload": map[string]any{"query": sub, "variables": map[string]any{"s": last.Cursor}}})
+	var got []changeJSON
+	for len(got) < 3 {
+		m, ok := ws.next(5 * time.Second)
+		if !ok {
+			t.Fatalf("after resuming, got %d of the 3 missed changes: %+v", len(got), got)
+		}
+		got = append(got, change(t, m))
+	}
+	if got[0].Kind != "CREATED" || got[0].TodoID != missed[0] || got[1].TodoID != missed[1] || got[2].Kind != "BULK" || len(got[2].Todos) == 0 {
+		t.Fatalf("missed changes arrived as %+v", got)
+	}
+	live := add("live")
+	m, ok := ws.next(5 * time.Second)
+	if !ok {
+		t.Fatal("no live change after the replay")
+	}
+	if ev := change(t, m); ev.TodoID != live || ev.Cursor == got[2].Cursor {
+		t.Fatalf("live change %+v after %+v", ev, got[2])
+	}
+	if m, ok := ws.next(300 * time.Millisecond); ok {
+		t.Fatalf("a change arrived twice or unexpectedly: %s", m.Payload)
+	}
+
+	// A cursor that is not one is refused.
+	ws.send(map[string]any{"id": "3", "type": "subscribe", "payload": map[string]any{"query": sub, "variables": map[string]any{"s": "yesterday"}}})
+	m, ok = ws.next(5 * time.Second)
+	if !ok || (m.Type != "error" && m.Type != "next") || !strings.Contains(string(m.Payload), `"code":"INVALID"`) {
+		t.Fatalf("malformed since: %s %s", m.Type, m.Payload)
+	}
+}
+
+// close ends the connection normally.
+func (ws *wsClient) close() { _ = ws.conn.Close(websocket.StatusNormalClosure, "") }

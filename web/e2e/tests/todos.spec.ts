@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 // Flows across the shell and the todos remote, through the router.
 // 1. Sign up in the shell, open the todos remote, add a todo; the same user signed in on a
 //    second browser context sees it within 2 s through the todoChanged subscription, with the
-//    owner's name (resolved from the auth subgraph).
+//    owner's name (resolved from the auth subgraph), and "N items left" follows in both.
 // 2. With the remote's manifest unavailable the shell shows a fallback, and "Try again" loads it.
 
 const baseURL = () => {
@@ -68,12 +68,22 @@ test('a todo added in one session shows up live, with its owner, in another sess
   await expect(itemB).toBeVisible({ timeout: 2_000 });
   await expect(itemB).toContainText(`by ${name}`);
   await expect(pageB.getByTestId('todo-item')).toHaveCount(1);
+  await expect(pageA.getByText('1 item left')).toBeVisible();
+  await expect(pageB.getByText('1 item left')).toBeVisible();
 
   // And back: B completes it, A sees the change live.
   // (the checkbox follows the server's answer, so click and wait rather than check())
   await pageB.getByRole('checkbox', { name: `Mark "${title}" as done` }).click();
   await expect(pageB.getByRole('checkbox', { name: `Mark "${title}" as not done` })).toBeChecked();
   await expect(pageA.getByRole('checkbox', { name: `Mark "${title}" as not done` })).toBeChecked({ timeout: 2_000 });
+  await expect(pageA.getByText('0 items left')).toBeVisible();
+
+  // A todo added with Enter in B (TodoMVC's way) shows in A too.
+  const second = `Bake bread ${suffix}`;
+  await pageB.getByLabel('New todo').fill(second);
+  await pageB.getByLabel('New todo').press('Enter');
+  await expect(pageA.getByTestId('todo-item').filter({ hasText: second })).toBeVisible({ timeout: 2_000 });
+  await expect(pageA.getByText('1 item left')).toBeVisible();
 
   // Signing out clears the header and leaves the todos page.
   await pageA.getByRole('button', { name: 'Sign out' }).click();

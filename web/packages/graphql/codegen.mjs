@@ -29,7 +29,7 @@ export function createCodegenConfig({ documents = ['src/features/*/api/*.graphql
           }),
         },
         config: {
-          scalars: { DateTime: 'string' },
+          scalars: { DateTime: 'string', Date: 'string' },
           enumsAsTypes: true,
           useTypeImports: true,
           avoidOptionals: false,

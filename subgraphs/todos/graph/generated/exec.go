@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Todo() TodoResolver
+	TodoChange() TodoChangeResolver
 	User() UserResolver
 }
 
@@ -49,40 +50,89 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddTodo    func(childComplexity int, input AddTodoInput) int
-		DeleteTodo func(childComplexity int, id string) int
-		ToggleTodo func(childComplexity int, id string) int
+		AddTodo        func(childComplexity int, input AddTodoInput) int
+		ClearCompleted func(childComplexity int) int
+		DeleteTodo     func(childComplexity int, id string, version *int) int
+		MoveTodo       func(childComplexity int, id string, afterID *string, beforeID *string, version *int) int
+		ToggleAll      func(childComplexity int, completed bool) int
+		ToggleTodo     func(childComplexity int, id string, version *int) int
+		UpdateTodo     func(childComplexity int, input UpdateTodoInput) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
 	}
 
 	Query struct {
-		Todos              func(childComplexity int, filter *todos.Filter) int
+		Todo               func(childComplexity int, id string) int
+		TodoCounts         func(childComplexity int) int
+		TodoStatsAll       func(childComplexity int, days *int) int
+		Todos              func(childComplexity int, filter *todos.Filter, first *int, after *string) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
 	}
 
 	Subscription struct {
-		TodoChanged func(childComplexity int) int
+		TodoChanged func(childComplexity int, since *string) int
 	}
 
 	Todo struct {
-		Completed func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Owner     func(childComplexity int) int
-		OwnerID   func(childComplexity int) int
-		Title     func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		Completed   func(childComplexity int) int
+		CompletedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		Owner       func(childComplexity int) int
+		OwnerID     func(childComplexity int) int
+		Position    func(childComplexity int) int
+		Priority    func(childComplexity int) int
+		Tags        func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	TodoChange struct {
-		Kind   func(childComplexity int) int
-		Todo   func(childComplexity int) int
-		TodoID func(childComplexity int) int
+		At         func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		DeletedIds func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Todo       func(childComplexity int) int
+		TodoID     func(childComplexity int) int
+		Todos      func(childComplexity int) int
+	}
+
+	TodoConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TodoCounts struct {
+		Active    func(childComplexity int) int
+		All       func(childComplexity int) int
+		Completed func(childComplexity int) int
+	}
+
+	TodoDay struct {
+		Completed func(childComplexity int) int
+		Created   func(childComplexity int) int
+		Day       func(childComplexity int) int
+	}
+
+	TodoStats struct {
+		Completed      func(childComplexity int) int
+		CompletionRate func(childComplexity int) int
+		Created        func(childComplexity int) int
+		CurrentStreak  func(childComplexity int) int
+		Days           func(childComplexity int) int
 	}
 
 	User struct {
-		ID    func(childComplexity int) int
-		Todos func(childComplexity int) int
+		ID        func(childComplexity int) int
+		TodoStats func(childComplexity int, days *int) int
+		Todos     func(childComplexity int, filter *todos.Filter) int
 	}
 
 	_Service struct {
@@ -100,20 +150,36 @@ type EntityResolver interface {
 }
 type MutationResolver interface {
 	AddTodo(ctx context.Context, input AddTodoInput) (*todos.Todo, error)
-	ToggleTodo(ctx context.Context, id string) (*todos.Todo, error)
-	DeleteTodo(ctx context.Context, id string) (string, error)
+	UpdateTodo(ctx context.Context, input UpdateTodoInput) (*todos.Todo, error)
+	ToggleTodo(ctx context.Context, id string, version *int) (*todos.Todo, error)
+	MoveTodo(ctx context.Context, id string, afterID *string, beforeID *string, version *int) (*todos.Todo, error)
+	ToggleAll(ctx context.Context, completed bool) ([]*todos.Todo, error)
+	ClearCompleted(ctx context.Context) ([]string, error)
+	DeleteTodo(ctx context.Context, id string, version *int) (string, error)
 }
 type QueryResolver interface {
-	Todos(ctx context.Context, filter *todos.Filter) ([]*todos.Todo, error)
+	Todos(ctx context.Context, filter *todos.Filter, first *int, after *string) (*TodoConnection, error)
+	Todo(ctx context.Context, id string) (*todos.Todo, error)
+	TodoCounts(ctx context.Context) (*todos.Counts, error)
+	TodoStatsAll(ctx context.Context, days *int) (*todos.TodoStats, error)
 }
 type SubscriptionResolver interface {
-	TodoChanged(ctx context.Context) (<-chan *todos.TodoChange, error)
+	TodoChanged(ctx context.Context, since *string) (<-chan *todos.TodoChange, error)
 }
 type TodoResolver interface {
+	DueOn(ctx context.Context, obj *todos.Todo) (*string, error)
+
 	Owner(ctx context.Context, obj *todos.Todo) (*User, error)
 }
+type TodoChangeResolver interface {
+	TodoID(ctx context.Context, obj *todos.TodoChange) (*string, error)
+
+	Todos(ctx context.Context, obj *todos.TodoChange) ([]*todos.Todo, error)
+	DeletedIds(ctx context.Context, obj *todos.TodoChange) ([]string, error)
+}
 type UserResolver interface {
-	Todos(ctx context.Context, obj *User) ([]*todos.Todo, error)
+	Todos(ctx context.Context, obj *User, filter *todos.Filter) ([]*todos.Todo, error)
+	TodoStats(ctx context.Context, obj *User, days *int) (*todos.TodoStats, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -168,6 +234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddTodo(childComplexity, args["input"].(AddTodoInput)), true
+	case "Mutation.clearCompleted":
+		if e.ComplexityRoot.Mutation.ClearCompleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ClearCompleted(childComplexity), true
 	case "Mutation.deleteTodo":
 		if e.ComplexityRoot.Mutation.DeleteTodo == nil {
 			break
@@ -178,7 +250,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteTodo(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteTodo(childComplexity, args["id"].(string), args["version"].(*int)), true
+	case "Mutation.moveTodo":
+		if e.ComplexityRoot.Mutation.MoveTodo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveTodo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveTodo(childComplexity, args["id"].(string), args["afterId"].(*string), args["beforeId"].(*string), args["version"].(*int)), true
+	case "Mutation.toggleAll":
+		if e.ComplexityRoot.Mutation.ToggleAll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_toggleAll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ToggleAll(childComplexity, args["completed"].(bool)), true
 	case "Mutation.toggleTodo":
 		if e.ComplexityRoot.Mutation.ToggleTodo == nil {
 			break
@@ -189,8 +283,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ToggleTodo(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ToggleTodo(childComplexity, args["id"].(string), args["version"].(*int)), true
+	case "Mutation.updateTodo":
+		if e.ComplexityRoot.Mutation.UpdateTodo == nil {
+			break
+		}
 
+		args, err := ec.field_Mutation_updateTodo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTodo(childComplexity, args["input"].(UpdateTodoInput)), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Query.todo":
+		if e.ComplexityRoot.Query.Todo == nil {
+			break
+		}
+
+		args, err := ec.field_Query_todo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Todo(childComplexity, args["id"].(string)), true
+	case "Query.todoCounts":
+		if e.ComplexityRoot.Query.TodoCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TodoCounts(childComplexity), true
+	case "Query.todoStatsAll":
+		if e.ComplexityRoot.Query.TodoStatsAll == nil {
+			break
+		}
+
+		args, err := ec.field_Query_todoStatsAll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TodoStatsAll(childComplexity, args["days"].(*int)), true
 	case "Query.todos":
 		if e.ComplexityRoot.Query.Todos == nil {
 			break
@@ -201,7 +347,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Todos(childComplexity, args["filter"].(*todos.Filter)), true
+		return e.ComplexityRoot.Query.Todos(childComplexity, args["filter"].(*todos.Filter), args["first"].(*int), args["after"].(*string)), true
 	case "Query._service":
 		if e.ComplexityRoot.Query.__resolve__service == nil {
 			break
@@ -225,7 +371,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.TodoChanged(childComplexity), true
+		args, err := ec.field_Subscription_todoChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TodoChanged(childComplexity, args["since"].(*string)), true
 
 	case "Todo.completed":
 		if e.ComplexityRoot.Todo.Completed == nil {
@@ -233,18 +384,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Todo.Completed(childComplexity), true
+	case "Todo.completedAt":
+		if e.ComplexityRoot.Todo.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.CompletedAt(childComplexity), true
 	case "Todo.createdAt":
 		if e.ComplexityRoot.Todo.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Todo.CreatedAt(childComplexity), true
+	case "Todo.dueOn":
+		if e.ComplexityRoot.Todo.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.DueOn(childComplexity), true
 	case "Todo.id":
 		if e.ComplexityRoot.Todo.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Todo.ID(childComplexity), true
+	case "Todo.notes":
+		if e.ComplexityRoot.Todo.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Notes(childComplexity), true
 	case "Todo.owner":
 		if e.ComplexityRoot.Todo.Owner == nil {
 			break
@@ -257,6 +426,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Todo.OwnerID(childComplexity), true
+	case "Todo.position":
+		if e.ComplexityRoot.Todo.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Position(childComplexity), true
+	case "Todo.priority":
+		if e.ComplexityRoot.Todo.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Priority(childComplexity), true
+	case "Todo.tags":
+		if e.ComplexityRoot.Todo.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Tags(childComplexity), true
 	case "Todo.title":
 		if e.ComplexityRoot.Todo.Title == nil {
 			break
@@ -269,7 +456,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Todo.UpdatedAt(childComplexity), true
+	case "Todo.version":
+		if e.ComplexityRoot.Todo.Version == nil {
+			break
+		}
 
+		return e.ComplexityRoot.Todo.Version(childComplexity), true
+
+	case "TodoChange.at":
+		if e.ComplexityRoot.TodoChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoChange.At(childComplexity), true
+	case "TodoChange.cursor":
+		if e.ComplexityRoot.TodoChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoChange.Cursor(childComplexity), true
+	case "TodoChange.deletedIds":
+		if e.ComplexityRoot.TodoChange.DeletedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoChange.DeletedIds(childComplexity), true
 	case "TodoChange.kind":
 		if e.ComplexityRoot.TodoChange.Kind == nil {
 			break
@@ -288,6 +499,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TodoChange.TodoID(childComplexity), true
+	case "TodoChange.todos":
+		if e.ComplexityRoot.TodoChange.Todos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoChange.Todos(childComplexity), true
+
+	case "TodoConnection.nodes":
+		if e.ComplexityRoot.TodoConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Nodes(childComplexity), true
+	case "TodoConnection.pageInfo":
+		if e.ComplexityRoot.TodoConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.PageInfo(childComplexity), true
+
+	case "TodoCounts.active":
+		if e.ComplexityRoot.TodoCounts.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoCounts.Active(childComplexity), true
+	case "TodoCounts.all":
+		if e.ComplexityRoot.TodoCounts.All == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoCounts.All(childComplexity), true
+	case "TodoCounts.completed":
+		if e.ComplexityRoot.TodoCounts.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoCounts.Completed(childComplexity), true
+
+	case "TodoDay.completed":
+		if e.ComplexityRoot.TodoDay.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoDay.Completed(childComplexity), true
+	case "TodoDay.created":
+		if e.ComplexityRoot.TodoDay.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoDay.Created(childComplexity), true
+	case "TodoDay.date":
+		if e.ComplexityRoot.TodoDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoDay.Day(childComplexity), true
+
+	case "TodoStats.completed":
+		if e.ComplexityRoot.TodoStats.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoStats.Completed(childComplexity), true
+	case "TodoStats.completionRate":
+		if e.ComplexityRoot.TodoStats.CompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoStats.CompletionRate(childComplexity), true
+	case "TodoStats.created":
+		if e.ComplexityRoot.TodoStats.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoStats.Created(childComplexity), true
+	case "TodoStats.currentStreak":
+		if e.ComplexityRoot.TodoStats.CurrentStreak == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoStats.CurrentStreak(childComplexity), true
+	case "TodoStats.days":
+		if e.ComplexityRoot.TodoStats.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoStats.Days(childComplexity), true
 
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
@@ -295,12 +594,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.todoStats":
+		if e.ComplexityRoot.User.TodoStats == nil {
+			break
+		}
+
+		args, err := ec.field_User_todoStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.TodoStats(childComplexity, args["days"].(*int)), true
 	case "User.todos":
 		if e.ComplexityRoot.User.Todos == nil {
 			break
 		}
 
-		return e.ComplexityRoot.User.Todos(childComplexity), true
+		args, err := ec.field_User_todos_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Todos(childComplexity, args["filter"].(*todos.Filter)), true
 
 	case "_Service.sdl":
 		if e.ComplexityRoot._Service.SDL == nil {
@@ -320,6 +635,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddTodoInput", ec.unmarshalInputAddTodoInput),
 			graphql.NewInputUnmarshaler("TodoByIDsInput", ec.unmarshalInputTodoByIDsInput),
+			graphql.NewInputUnmarshaler("UpdateTodoInput", ec.unmarshalInputUpdateTodoInput),
 			graphql.NewInputUnmarshaler("UserByIDsInput", ec.unmarshalInputUserByIDsInput),
 		)
 	}
@@ -415,17 +731,49 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../../../../schema/todos/todos.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@inaccessible"])
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@inaccessible", "@shareable"])
 
 "An instant in time, RFC 3339 with a UTC offset, e.g. 2026-11-29T06:30:00Z."
 scalar DateTime
 
+"A calendar date, YYYY-MM-DD."
+scalar Date
+
+"How much a todo matters."
+enum TodoPriority {
+  NONE
+  LOW
+  MEDIUM
+  HIGH
+}
+
 "A thing to do, owned by one user."
 type Todo @key(fields: "id") {
+  "24 hexadecimal digits; a client may choose it when creating (see addTodo)."
   id: ID!
   "1 to 500 characters, trimmed."
   title: String!
+  "Free text, up to 10,000 characters."
+  notes: String!
   completed: Boolean!
+  "When it was completed; null while it is not."
+  completedAt: DateTime
+  "The day it is due, if any."
+  dueOn: Date
+  priority: TodoPriority!
+  "Up to 20 tags of up to 40 characters, without duplicates (ignoring case)."
+  tags: [String!]!
+  """
+  Sort key of the owner's list (ascending). Moving a todo changes only its own key;
+  use moveTodo rather than computing keys.
+  """
+  position: String!
+  """
+  Starts at 1 and grows with every change. Pass it back with a change to make that change
+  only if nobody changed the todo meanwhile (otherwise CONFLICT, with the current todo in
+  extensions.current).
+  """
+  version: Int!
   createdAt: DateTime!
   updatedAt: DateTime!
   """
@@ -440,8 +788,10 @@ type Todo @key(fields: "id") {
 "The todos subgraph's part of a user."
 type User @key(fields: "id") {
   id: ID!
-  "The user's todos, oldest first."
-  todos: [Todo!]!
+  "The user's todos in list order (the user themself or an administrator)."
+  todos(filter: TodoFilter = ALL): [Todo!]!
+  "Daily activity over the last ` + "`" + `days` + "`" + ` days, up to 366 (the user themself or an administrator)."
+  todoStats(days: Int = 30): TodoStats
 }
 
 enum TodoFilter {
@@ -450,40 +800,128 @@ enum TodoFilter {
   COMPLETED
 }
 
+"One page of todos."
+type TodoConnection {
+  nodes: [Todo!]!
+  pageInfo: PageInfo!
+}
+
+type PageInfo @shareable {
+  "Pass as ` + "`" + `after` + "`" + ` to get the next page; null when the page is empty."
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+"How many todos there are in each state; ` + "`" + `active` + "`" + ` is the TodoMVC \"items left\"."
+type TodoCounts {
+  all: Int!
+  active: Int!
+  completed: Int!
+}
+
+"Activity per day (UTC) over a window ending today."
+type TodoStats {
+  "One entry per day of the window, oldest first, days without activity included."
+  days: [TodoDay!]!
+  "Todos created in the window."
+  created: Int!
+  "Todos completed in the window (and still completed)."
+  completed: Int!
+  "completed / created over the window; 0 when nothing was created."
+  completionRate: Float!
+  "Consecutive days up to today (or yesterday, if none yet today) with at least one completion."
+  currentStreak: Int!
+}
+
+type TodoDay {
+  date: Date!
+  created: Int!
+  completed: Int!
+}
+
 enum TodoChangeKind {
   CREATED
   UPDATED
   DELETED
+  "Several todos at once: toggleAll (todos) or clearCompleted (deletedIds)."
+  BULK
+  "The changes after the cursor given to todoChanged are no longer kept: read the list again."
+  RESYNC
 }
 
 "A change to one of the signed-in user's todos."
 type TodoChange {
+  "Pass the last cursor seen to todoChanged(since:) when reconnecting to get what was missed."
+  cursor: String!
   kind: TodoChangeKind!
-  todoId: ID!
-  "The todo after the change; null when it was deleted."
+  "The todo of a CREATED, UPDATED or DELETED change."
+  todoId: ID
+  "The todo after the change; null when it was deleted, and for BULK and RESYNC."
   todo: Todo
+  "BULK: the todos that changed, after the change."
+  todos: [Todo!]!
+  "BULK: the todos that were deleted."
+  deletedIds: [ID!]!
+  at: DateTime!
 }
 
 type Query {
-  "The signed-in user's todos, oldest first."
-  todos(filter: TodoFilter = ALL): [Todo!]!
+  "The signed-in user's todos in list order, one page at a time."
+  todos(filter: TodoFilter = ALL, first: Int = 50, after: String): TodoConnection!
+  "One of the signed-in user's todos."
+  todo(id: ID!): Todo!
+  "How many todos the signed-in user has in each state."
+  todoCounts: TodoCounts!
+  "Activity of every user together over the last ` + "`" + `days` + "`" + ` days (ADMIN only)."
+  todoStatsAll(days: Int = 30): TodoStats!
 }
 
 type Mutation {
+  "Adds a todo at the end of the list. With a client-chosen id, a retried request returns the todo the first one made."
   addTodo(input: AddTodoInput!): Todo!
+  "Changes the given fields; omitted fields stay as they are."
+  updateTodo(input: UpdateTodoInput!): Todo!
   "Flips completed."
-  toggleTodo(id: ID!): Todo!
+  toggleTodo(id: ID!, version: Int): Todo!
+  "Moves a todo between two others (afterId and beforeId; omit one to move to an end)."
+  moveTodo(id: ID!, afterId: ID, beforeId: ID, version: Int): Todo!
+  "Marks every todo completed (or every one active) and returns those that changed."
+  toggleAll(completed: Boolean!): [Todo!]!
+  "Deletes the completed todos and returns their ids."
+  clearCompleted: [ID!]!
   "Deletes the todo and returns its id."
-  deleteTodo(id: ID!): ID!
+  deleteTodo(id: ID!, version: Int): ID!
 }
 
 input AddTodoInput {
+  "Optional: 24 hexadecimal digits chosen by the client, which makes retries safe."
+  id: ID
   title: String!
+  notes: String
+  dueOn: Date
+  priority: TodoPriority
+  tags: [String!]
+}
+
+input UpdateTodoInput {
+  id: ID!
+  "The version the change was made against; omit to change whatever the current version is."
+  version: Int
+  title: String
+  notes: String
+  completed: Boolean
+  "A date, or null to clear it."
+  dueOn: Date
+  priority: TodoPriority
+  tags: [String!]
 }
 
 type Subscription {
-  "Changes to the signed-in user's todos, made from any client."
-  todoChanged: TodoChange!
+  """
+  Changes to the signed-in user's todos, made from any client through any instance. Pass
+  the last cursor seen as ` + "`" + `since` + "`" + ` to first receive, once and in order, what was missed.
+  """
+  todoChanged(since: String): TodoChange!
 }
 `, BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
@@ -572,14 +1010,38 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_Todo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Todo_id(ctx, field)
 	case "title":
 		return ec.fieldContext_Todo_title(ctx, field)
+	case "notes":
+		return ec.fieldContext_Todo_notes(ctx, field)
 	case "completed":
 		return ec.fieldContext_Todo_completed(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Todo_completedAt(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Todo_dueOn(ctx, field)
+	case "priority":
+		return ec.fieldContext_Todo_priority(ctx, field)
+	case "tags":
+		return ec.fieldContext_Todo_tags(ctx, field)
+	case "position":
+		return ec.fieldContext_Todo_position(ctx, field)
+	case "version":
+		return ec.fieldContext_Todo_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Todo_createdAt(ctx, field)
 	case "updatedAt":
@@ -594,14 +1056,72 @@ func (ec *executionContext) childFields_Todo(ctx context.Context, field graphql.
 
 func (ec *executionContext) childFields_TodoChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TodoChange_cursor(ctx, field)
 	case "kind":
 		return ec.fieldContext_TodoChange_kind(ctx, field)
 	case "todoId":
 		return ec.fieldContext_TodoChange_todoId(ctx, field)
 	case "todo":
 		return ec.fieldContext_TodoChange_todo(ctx, field)
+	case "todos":
+		return ec.fieldContext_TodoChange_todos(ctx, field)
+	case "deletedIds":
+		return ec.fieldContext_TodoChange_deletedIds(ctx, field)
+	case "at":
+		return ec.fieldContext_TodoChange_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TodoChange", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_TodoConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "all":
+		return ec.fieldContext_TodoCounts_all(ctx, field)
+	case "active":
+		return ec.fieldContext_TodoCounts_active(ctx, field)
+	case "completed":
+		return ec.fieldContext_TodoCounts_completed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_TodoDay_date(ctx, field)
+	case "created":
+		return ec.fieldContext_TodoDay_created(ctx, field)
+	case "completed":
+		return ec.fieldContext_TodoDay_completed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoDay", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "days":
+		return ec.fieldContext_TodoStats_days(ctx, field)
+	case "created":
+		return ec.fieldContext_TodoStats_created(ctx, field)
+	case "completed":
+		return ec.fieldContext_TodoStats_completed(ctx, field)
+	case "completionRate":
+		return ec.fieldContext_TodoStats_completionRate(ctx, field)
+	case "currentStreak":
+		return ec.fieldContext_TodoStats_currentStreak(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoStats", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -610,6 +1130,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_id(ctx, field)
 	case "todos":
 		return ec.fieldContext_User_todos(ctx, field)
+	case "todoStats":
+		return ec.fieldContext_User_todoStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -791,6 +1313,66 @@ func (ec *executionContext) field_Mutation_deleteTodo_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveTodo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "afterId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "beforeId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["beforeId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_toggleAll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "completed",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["completed"] = arg0
 	return args, nil
 }
 
@@ -805,6 +1387,28 @@ func (ec *executionContext) field_Mutation_toggleTodo_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTodo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateTodoInput, error) {
+			return ec.unmarshalNUpdateTodoInput2fedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐUpdateTodoInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -836,7 +1440,93 @@ func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_todoStatsAll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_todo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_todos_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*todos.Filter, error) {
+			return ec.unmarshalOTodoFilter2ᚖfedstackᚋsubgraphsᚋtodosᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_todoChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_User_todoStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_User_todos_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
@@ -1056,6 +1746,50 @@ func (ec *executionContext) fieldContext_Mutation_addTodo(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateTodo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTodo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTodo(ctx, fc.Args["input"].(UpdateTodoInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚖfedstackᚋsubgraphsᚋtodosᚐTodo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTodo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTodo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_toggleTodo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1066,7 +1800,7 @@ func (ec *executionContext) _Mutation_toggleTodo(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ToggleTodo(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ToggleTodo(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *todos.Todo) graphql.Marshaler {
@@ -1100,6 +1834,117 @@ func (ec *executionContext) fieldContext_Mutation_toggleTodo(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_moveTodo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveTodo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveTodo(ctx, fc.Args["id"].(string), fc.Args["afterId"].(*string), fc.Args["beforeId"].(*string), fc.Args["version"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚖfedstackᚋsubgraphsᚋtodosᚐTodo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveTodo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveTodo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_toggleAll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_toggleAll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ToggleAll(ctx, fc.Args["completed"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚕᚖfedstackᚋsubgraphsᚋtodosᚐTodoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_toggleAll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_toggleAll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_clearCompleted(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_clearCompleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ClearCompleted(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_clearCompleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "ID")
+}
+
 func (ec *executionContext) _Mutation_deleteTodo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1110,7 +1955,7 @@ func (ec *executionContext) _Mutation_deleteTodo(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteTodo(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteTodo(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1144,6 +1989,52 @@ func (ec *executionContext) fieldContext_Mutation_deleteTodo(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Query_todos(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1154,17 +2045,61 @@ func (ec *executionContext) _Query_todos(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Todos(ctx, fc.Args["filter"].(*todos.Filter))
+			return ec.Resolvers.Query().Todos(ctx, fc.Args["filter"].(*todos.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
-			return ec.marshalNTodo2ᚕᚖfedstackᚋsubgraphsᚋtodosᚐTodoᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+			return ec.marshalNTodoConnection2ᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐTodoConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Query_todos(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_todos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_todo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_todo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Todo(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚖfedstackᚋsubgraphsᚋtodosᚐTodo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_todo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -1181,7 +2116,83 @@ func (ec *executionContext) fieldContext_Query_todos(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_todos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_todo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_todoCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_todoCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TodoCounts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.Counts) graphql.Marshaler {
+			return ec.marshalNTodoCounts2ᚖfedstackᚋsubgraphsᚋtodosᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_todoCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_todoStatsAll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_todoStatsAll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TodoStatsAll(ctx, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.TodoStats) graphql.Marshaler {
+			return ec.marshalNTodoStats2ᚖfedstackᚋsubgraphsᚋtodosᚐTodoStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_todoStatsAll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_todoStatsAll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1349,7 +2360,8 @@ func (ec *executionContext) _Subscription_todoChanged(ctx context.Context, field
 			return ec.fieldContext_Subscription_todoChanged(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().TodoChanged(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TodoChanged(ctx, fc.Args["since"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *todos.TodoChange) graphql.Marshaler {
@@ -1359,7 +2371,7 @@ func (ec *executionContext) _Subscription_todoChanged(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_todoChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_todoChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -1368,6 +2380,17 @@ func (ec *executionContext) fieldContext_Subscription_todoChanged(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TodoChange(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_todoChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1418,6 +2441,29 @@ func (ec *executionContext) fieldContext_Todo_title(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Todo_notes(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
 func (ec *executionContext) _Todo_completed(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1439,6 +2485,144 @@ func (ec *executionContext) _Todo_completed(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Todo_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Todo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Todo_completedAt(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Todo_dueOn(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Todo().DueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODate2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Todo_priority(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v todos.Priority) graphql.Marshaler {
+			return ec.marshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoPriority")
+}
+
+func (ec *executionContext) _Todo_tags(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Todo_position(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Todo_version(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Todo_createdAt(ctx context.Context, field graphql.CollectedField, obj *todos.Todo) (ret graphql.Marshaler) {
@@ -1542,6 +2726,29 @@ func (ec *executionContext) fieldContext_Todo_ownerId(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Todo", field, false, false, "ID")
 }
 
+func (ec *executionContext) _TodoChange_cursor(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _TodoChange_kind(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1574,18 +2781,18 @@ func (ec *executionContext) _TodoChange_todoId(ctx context.Context, field graphq
 			return ec.fieldContext_TodoChange_todoId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TodoID, nil
+			return ec.Resolvers.TodoChange().TodoID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_TodoChange_todoId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TodoChange", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("TodoChange", field, true, true, "ID")
 }
 
 func (ec *executionContext) _TodoChange_todo(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
@@ -1620,6 +2827,410 @@ func (ec *executionContext) fieldContext_TodoChange_todo(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _TodoChange_todos(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoChange_todos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TodoChange().Todos(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚕᚖfedstackᚋsubgraphsᚋtodosᚐTodoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoChange_todos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoChange_deletedIds(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoChange_deletedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TodoChange().DeletedIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoChange_deletedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoChange", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TodoChange_at(ctx context.Context, field graphql.CollectedField, obj *todos.TodoChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TodoConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
+			return ec.marshalNTodo2ᚕᚖfedstackᚋsubgraphsᚋtodosᚐTodoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoCounts_all(ctx context.Context, field graphql.CollectedField, obj *todos.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoCounts_all(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.All, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoCounts_all(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoCounts_active(ctx context.Context, field graphql.CollectedField, obj *todos.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoCounts_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoCounts_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoCounts_completed(ctx context.Context, field graphql.CollectedField, obj *todos.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoCounts_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoCounts_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoDay_date(ctx context.Context, field graphql.CollectedField, obj *todos.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoDay_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDate2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoDay_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoDay", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TodoDay_created(ctx context.Context, field graphql.CollectedField, obj *todos.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoDay_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoDay_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoDay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoDay_completed(ctx context.Context, field graphql.CollectedField, obj *todos.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoDay_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoDay_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoDay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoStats_days(ctx context.Context, field graphql.CollectedField, obj *todos.TodoStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoStats_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []todos.DayStats) graphql.Marshaler {
+			return ec.marshalNTodoDay2ᚕfedstackᚋsubgraphsᚋtodosᚐDayStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoStats_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoStats_created(ctx context.Context, field graphql.CollectedField, obj *todos.TodoStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoStats_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoStats_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoStats_completed(ctx context.Context, field graphql.CollectedField, obj *todos.TodoStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoStats_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoStats_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoStats_completionRate(ctx context.Context, field graphql.CollectedField, obj *todos.TodoStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoStats_completionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoStats_completionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TodoStats_currentStreak(ctx context.Context, field graphql.CollectedField, obj *todos.TodoStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoStats_currentStreak(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentStreak, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoStats_currentStreak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1652,7 +3263,8 @@ func (ec *executionContext) _User_todos(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_todos(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Todos(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().Todos(ctx, obj, fc.Args["filter"].(*todos.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
@@ -1662,7 +3274,7 @@ func (ec *executionContext) _User_todos(ctx context.Context, field graphql.Colle
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_todos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_todos(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
@@ -1671,6 +3283,61 @@ func (ec *executionContext) fieldContext_User_todos(_ context.Context, field gra
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Todo(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_todos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_todoStats(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_todoStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().TodoStats(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *todos.TodoStats) graphql.Marshaler {
+			return ec.marshalOTodoStats2ᚖfedstackᚋsubgraphsᚋtodosᚐTodoStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_todoStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_todoStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2782,13 +4449,20 @@ func (ec *executionContext) unmarshalInputAddTodoInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title"}
+	fieldsInOrder := [...]string{"id", "title", "notes", "dueOn", "priority", "tags"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -2796,6 +4470,34 @@ func (ec *executionContext) unmarshalInputAddTodoInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Title = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
 		}
 	}
 	return it, nil
@@ -2852,6 +4554,97 @@ func (ec *executionContext) unmarshalInputTodoByIDsInput(ctx context.Context, ob
 func UnmarshalTodoByIDsInput(ctx context.Context, raw any) (TodoByIDsInput, error) {
 	var out TodoByIDsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TodoByIDsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTodoInput(ctx context.Context, obj any) (UpdateTodoInput, error) {
+	var it UpdateTodoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "notes", "completed", "dueOn", "priority", "tags"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "completed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Completed = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = graphql.OmittableOf(data)
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTodoInput unmarshals raw into the UpdateTodoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTodoInput(ctx context.Context, raw any) (UpdateTodoInput, error) {
+	var out UpdateTodoInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTodoInput", raw, &out)
 	return out, err
 }
 
@@ -3006,9 +4799,37 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateTodo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTodo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "toggleTodo":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_toggleTodo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveTodo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveTodo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toggleAll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_toggleAll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearCompleted":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_clearCompleted(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -3017,6 +4838,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteTodo(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3061,6 +4920,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_todos(ctx, field)
+				})
+		case "todo":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_todo(ctx, field)
+				})
+		case "todoCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_todoCounts(ctx, field)
+				})
+		case "todoStatsAll":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_todoStatsAll(ctx, field)
 				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -3146,8 +5023,44 @@ func (ec *executionContext) _Todo(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "notes":
+			out.Values[i] = ec._Todo_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "completed":
 			out.Values[i] = ec._Todo_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._Todo_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Todo_dueOn(ctx, field, obj)
+				})
+		case "priority":
+			out.Values[i] = ec._Todo_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._Todo_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._Todo_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Todo_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -3200,19 +5113,219 @@ func (ec *executionContext) _TodoChange(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("TodoChange")
+		case "cursor":
+			out.Values[i] = ec._TodoChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._TodoChange_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "todoId":
-			out.Values[i] = ec._TodoChange_todoId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TodoChange_todoId(ctx, field, obj)
+				})
 		case "todo":
 			out.Values[i] = ec._TodoChange_todo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "todos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TodoChange_todos(ctx, field, obj)
+				})
+		case "deletedIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TodoChange_deletedIds(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._TodoChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoConnectionImplementors = []string{"TodoConnection"}
+
+func (ec *executionContext) _TodoConnection(ctx context.Context, sel ast.SelectionSet, obj *TodoConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoConnection")
+		case "nodes":
+			out.Values[i] = ec._TodoConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TodoConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoCountsImplementors = []string{"TodoCounts"}
+
+func (ec *executionContext) _TodoCounts(ctx context.Context, sel ast.SelectionSet, obj *todos.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoCounts")
+		case "all":
+			out.Values[i] = ec._TodoCounts_all(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._TodoCounts_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._TodoCounts_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoDayImplementors = []string{"TodoDay"}
+
+func (ec *executionContext) _TodoDay(ctx context.Context, sel ast.SelectionSet, obj *todos.DayStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoDay")
+		case "date":
+			out.Values[i] = ec._TodoDay_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._TodoDay_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._TodoDay_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoStatsImplementors = []string{"TodoStats"}
+
+func (ec *executionContext) _TodoStats(ctx context.Context, sel ast.SelectionSet, obj *todos.TodoStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoStats")
+		case "days":
+			out.Values[i] = ec._TodoStats_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._TodoStats_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._TodoStats_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completionRate":
+			out.Values[i] = ec._TodoStats_completionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentStreak":
+			out.Values[i] = ec._TodoStats_currentStreak(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -3253,6 +5366,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_todos(ctx, field, obj)
+				})
+		case "todoStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_todoStats(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3685,6 +5804,20 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDate2string(ctx context.Context, v any) (string, error) {
+	res, err := scalars.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := scalars.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalars.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3713,6 +5846,20 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3727,6 +5874,57 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3739,6 +5937,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTodo2ᚕᚖfedstackᚋsubgraphsᚋtodosᚐTodoᚄ(ctx context.Context, sel ast.SelectionSet, v []*todos.Todo) graphql.Marshaler {
@@ -3807,13 +6034,96 @@ var (
 		"CREATED": todos.Created,
 		"UPDATED": todos.Updated,
 		"DELETED": todos.Deleted,
+		"BULK":    todos.Bulk,
+		"RESYNC":  todos.Resync,
 	}
 	marshalNTodoChangeKind2fedstackᚋsubgraphsᚋtodosᚐChangeKind = map[todos.ChangeKind]string{
 		todos.Created: "CREATED",
 		todos.Updated: "UPDATED",
 		todos.Deleted: "DELETED",
+		todos.Bulk:    "BULK",
+		todos.Resync:  "RESYNC",
 	}
 )
+
+func (ec *executionContext) marshalNTodoConnection2ᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐTodoConnection(ctx context.Context, sel ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TodoConnection!")
+		return graphql.Null
+	}
+	return ec._TodoConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTodoCounts2ᚖfedstackᚋsubgraphsᚋtodosᚐCounts(ctx context.Context, sel ast.SelectionSet, v *todos.Counts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TodoCounts!")
+		return graphql.Null
+	}
+	return ec._TodoCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTodoDay2fedstackᚋsubgraphsᚋtodosᚐDayStats(ctx context.Context, sel ast.SelectionSet, v todos.DayStats) graphql.Marshaler {
+	return ec._TodoDay(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTodoDay2ᚕfedstackᚋsubgraphsᚋtodosᚐDayStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []todos.DayStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoDay2fedstackᚋsubgraphsᚋtodosᚐDayStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority(ctx context.Context, v any) (todos.Priority, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority(ctx context.Context, sel ast.SelectionSet, v todos.Priority) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TodoPriority!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority = map[string]todos.Priority{
+		"NONE":   todos.PriorityNone,
+		"LOW":    todos.PriorityLow,
+		"MEDIUM": todos.PriorityMedium,
+		"HIGH":   todos.PriorityHigh,
+	}
+	marshalNTodoPriority2fedstackᚋsubgraphsᚋtodosᚐPriority = map[todos.Priority]string{
+		todos.PriorityNone:   "NONE",
+		todos.PriorityLow:    "LOW",
+		todos.PriorityMedium: "MEDIUM",
+		todos.PriorityHigh:   "HIGH",
+	}
+)
+
+func (ec *executionContext) marshalNTodoStats2ᚖfedstackᚋsubgraphsᚋtodosᚐTodoStats(ctx context.Context, sel ast.SelectionSet, v *todos.TodoStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TodoStats!")
+		return graphql.Null
+	}
+	return ec._TodoStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateTodoInput2fedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐUpdateTodoInput(ctx context.Context, v any) (UpdateTodoInput, error) {
+	res, err := ec.unmarshalInputUpdateTodoInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNUserByIDsInput2ᚕᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐUserByIDsInput(ctx context.Context, v any) ([]*UserByIDsInput, error) {
 	vSlice := graphql.CoerceList(v)
@@ -4206,6 +6516,78 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODate2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalars.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalars.MarshalDate(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalars.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalars.MarshalDateTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4330,6 +6712,47 @@ var (
 		todos.FilterCompleted: "COMPLETED",
 	}
 )
+
+func (ec *executionContext) unmarshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority(ctx context.Context, v any) (*todos.Priority, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority(ctx context.Context, sel ast.SelectionSet, v *todos.Priority) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority[*v])
+	return res
+}
+
+var (
+	unmarshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority = map[string]todos.Priority{
+		"NONE":   todos.PriorityNone,
+		"LOW":    todos.PriorityLow,
+		"MEDIUM": todos.PriorityMedium,
+		"HIGH":   todos.PriorityHigh,
+	}
+	marshalOTodoPriority2ᚖfedstackᚋsubgraphsᚋtodosᚐPriority = map[todos.Priority]string{
+		todos.PriorityNone:   "NONE",
+		todos.PriorityLow:    "LOW",
+		todos.PriorityMedium: "MEDIUM",
+		todos.PriorityHigh:   "HIGH",
+	}
+)
+
+func (ec *executionContext) marshalOTodoStats2ᚖfedstackᚋsubgraphsᚋtodosᚐTodoStats(ctx context.Context, sel ast.SelectionSet, v *todos.TodoStats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoStats(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOUser2ᚕᚖfedstackᚋsubgraphsᚋtodosᚋgraphᚋgeneratedᚐUser(ctx context.Context, sel ast.SelectionSet, v []*User) graphql.Marshaler {
 	if v == nil {

@@ -4,13 +4,27 @@ package generated
 
 import (
 	"fedstack/subgraphs/todos"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type AddTodoInput struct {
-	Title string `json:"title"`
+	// Optional: 24 hexadecimal digits chosen by the client, which makes retries safe.
+	ID       *string         `json:"id,omitempty"`
+	Title    string          `json:"title"`
+	Notes    *string         `json:"notes,omitempty"`
+	DueOn    *string         `json:"dueOn,omitempty"`
+	Priority *todos.Priority `json:"priority,omitempty"`
+	Tags     []string        `json:"tags,omitempty"`
 }
 
 type Mutation struct {
+}
+
+type PageInfo struct {
+	// Pass as `after` to get the next page; null when the page is empty.
+	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool    `json:"hasNextPage"`
 }
 
 type Query struct {
@@ -23,11 +37,32 @@ type TodoByIDsInput struct {
 	ID string `json:"ID"`
 }
 
+// One page of todos.
+type TodoConnection struct {
+	Nodes    []*todos.Todo `json:"nodes"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type UpdateTodoInput struct {
+	ID string `json:"id"`
+	// The version the change was made against; omit to change whatever the current version is.
+	Version   *int    `json:"version,omitempty"`
+	Title     *string `json:"title,omitempty"`
+	Notes     *string `json:"notes,omitempty"`
+	Completed *bool   `json:"completed,omitempty"`
+	// A date, or null to clear it.
+	DueOn    graphql.Omittable[*string] `json:"dueOn,omitempty"`
+	Priority *todos.Priority            `json:"priority,omitempty"`
+	Tags     []string                   `json:"tags,omitempty"`
+}
+
 // The todos subgraph's part of a user.
 type User struct {
 	ID string `json:"id"`
-	// The user's todos, oldest first.
+	// The user's todos in list order (the user themself or an administrator).
 	Todos []*todos.Todo `json:"todos"`
+	// Daily activity over the last `days` days, up to 366 (the user themself or an administrator).
+	TodoStats *todos.TodoStats `json:"todoStats,omitempty"`
 }
 
 func (User) IsEntity() {}

@@ -4,4 +4,6 @@ import { afterEach } from 'vitest';
 
 afterEach(() => {
   cleanup();
+  // the filter lives in the URL: every test starts from the plain page
+  window.history.replaceState(null, '', '/');
 });

@@ -14,18 +14,32 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": typeof types.AddTodoDocument,
-    "mutation DeleteTodo($id: ID!) {\n  deleteTodo(id: $id)\n}": typeof types.DeleteTodoDocument,
-    "subscription TodoChanged {\n  todoChanged {\n    kind\n    todoId\n    todo {\n      id\n      title\n      completed\n      createdAt\n      owner {\n        id\n        name\n      }\n    }\n  }\n}": typeof types.TodoChangedDocument,
-    "query Todos {\n  todos {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": typeof types.TodosDocument,
-    "mutation ToggleTodo($id: ID!) {\n  toggleTodo(id: $id) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": typeof types.ToggleTodoDocument,
+    "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    ...TodoFields\n  }\n}": typeof types.AddTodoDocument,
+    "mutation ClearCompleted {\n  clearCompleted\n}": typeof types.ClearCompletedDocument,
+    "mutation DeleteTodo($id: ID!, $version: Int) {\n  deleteTodo(id: $id, version: $version)\n}": typeof types.DeleteTodoDocument,
+    "mutation MoveTodo($id: ID!, $afterId: ID, $beforeId: ID, $version: Int) {\n  moveTodo(id: $id, afterId: $afterId, beforeId: $beforeId, version: $version) {\n    ...TodoFields\n  }\n}": typeof types.MoveTodoDocument,
+    "subscription TodoChanged($since: String) {\n  todoChanged(since: $since) {\n    cursor\n    kind\n    todoId\n    todo {\n      ...TodoFields\n    }\n    todos {\n      ...TodoFields\n    }\n    deletedIds\n    at\n  }\n}": typeof types.TodoChangedDocument,
+    "query TodoCounts {\n  todoCounts {\n    all\n    active\n    completed\n  }\n}": typeof types.TodoCountsDocument,
+    "fragment TodoFields on Todo {\n  id\n  title\n  notes\n  completed\n  completedAt\n  dueOn\n  priority\n  tags\n  position\n  version\n  createdAt\n  updatedAt\n  owner {\n    id\n    name\n  }\n}": typeof types.TodoFieldsFragmentDoc,
+    "query Todo($id: ID!) {\n  todo(id: $id) {\n    ...TodoFields\n  }\n}": typeof types.TodoDocument,
+    "query Todos($filter: TodoFilter!, $first: Int!, $after: String) {\n  todos(filter: $filter, first: $first, after: $after) {\n    nodes {\n      ...TodoFields\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}": typeof types.TodosDocument,
+    "mutation ToggleAll($completed: Boolean!) {\n  toggleAll(completed: $completed) {\n    ...TodoFields\n  }\n}": typeof types.ToggleAllDocument,
+    "mutation ToggleTodo($id: ID!, $version: Int) {\n  toggleTodo(id: $id, version: $version) {\n    ...TodoFields\n  }\n}": typeof types.ToggleTodoDocument,
+    "mutation UpdateTodo($input: UpdateTodoInput!) {\n  updateTodo(input: $input) {\n    ...TodoFields\n  }\n}": typeof types.UpdateTodoDocument,
 };
 const documents: Documents = {
-    "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": types.AddTodoDocument,
-    "mutation DeleteTodo($id: ID!) {\n  deleteTodo(id: $id)\n}": types.DeleteTodoDocument,
-    "subscription TodoChanged {\n  todoChanged {\n    kind\n    todoId\n    todo {\n      id\n      title\n      completed\n      createdAt\n      owner {\n        id\n        name\n      }\n    }\n  }\n}": types.TodoChangedDocument,
-    "query Todos {\n  todos {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": types.TodosDocument,
-    "mutation ToggleTodo($id: ID!) {\n  toggleTodo(id: $id) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}": types.ToggleTodoDocument,
+    "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    ...TodoFields\n  }\n}": types.AddTodoDocument,
+    "mutation ClearCompleted {\n  clearCompleted\n}": types.ClearCompletedDocument,
+    "mutation DeleteTodo($id: ID!, $version: Int) {\n  deleteTodo(id: $id, version: $version)\n}": types.DeleteTodoDocument,
+    "mutation MoveTodo($id: ID!, $afterId: ID, $beforeId: ID, $version: Int) {\n  moveTodo(id: $id, afterId: $afterId, beforeId: $beforeId, version: $version) {\n    ...TodoFields\n  }\n}": types.MoveTodoDocument,
+    "subscription TodoChanged($since: String) {\n  todoChanged(since: $since) {\n    cursor\n    kind\n    todoId\n    todo {\n      ...TodoFields\n    }\n    todos {\n      ...TodoFields\n    }\n    deletedIds\n    at\n  }\n}": types.TodoChangedDocument,
+    "query TodoCounts {\n  todoCounts {\n    all\n    active\n    completed\n  }\n}": types.TodoCountsDocument,
+    "fragment TodoFields on Todo {\n  id\n  title\n  notes\n  completed\n  completedAt\n  dueOn\n  priority\n  tags\n  position\n  version\n  createdAt\n  updatedAt\n  owner {\n    id\n    name\n  }\n}": types.TodoFieldsFragmentDoc,
+    "query Todo($id: ID!) {\n  todo(id: $id) {\n    ...TodoFields\n  }\n}": types.TodoDocument,
+    "query Todos($filter: TodoFilter!, $first: Int!, $after: String) {\n  todos(filter: $filter, first: $first, after: $after) {\n    nodes {\n      ...TodoFields\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}": types.TodosDocument,
+    "mutation ToggleAll($completed: Boolean!) {\n  toggleAll(completed: $completed) {\n    ...TodoFields\n  }\n}": types.ToggleAllDocument,
+    "mutation ToggleTodo($id: ID!, $version: Int) {\n  toggleTodo(id: $id, version: $version) {\n    ...TodoFields\n  }\n}": types.ToggleTodoDocument,
+    "mutation UpdateTodo($input: UpdateTodoInput!) {\n  updateTodo(input: $input) {\n    ...TodoFields\n  }\n}": types.UpdateTodoDocument,
 };
 
 /**
@@ -45,23 +59,51 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"): (typeof documents)["mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"];
+export function graphql(source: "mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    ...TodoFields\n  }\n}"): (typeof documents)["mutation AddTodo($input: AddTodoInput!) {\n  addTodo(input: $input) {\n    ...TodoFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation DeleteTodo($id: ID!) {\n  deleteTodo(id: $id)\n}"): (typeof documents)["mutation DeleteTodo($id: ID!) {\n  deleteTodo(id: $id)\n}"];
+export function graphql(source: "mutation ClearCompleted {\n  clearCompleted\n}"): (typeof documents)["mutation ClearCompleted {\n  clearCompleted\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "subscription TodoChanged {\n  todoChanged {\n    kind\n    todoId\n    todo {\n      id\n      title\n      completed\n      createdAt\n      owner {\n        id\n        name\n      }\n    }\n  }\n}"): (typeof documents)["subscription TodoChanged {\n  todoChanged {\n    kind\n    todoId\n    todo {\n      id\n      title\n      completed\n      createdAt\n      owner {\n        id\n        name\n      }\n    }\n  }\n}"];
+export function graphql(source: "mutation DeleteTodo($id: ID!, $version: Int) {\n  deleteTodo(id: $id, version: $version)\n}"): (typeof documents)["mutation DeleteTodo($id: ID!, $version: Int) {\n  deleteTodo(id: $id, version: $version)\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Todos {\n  todos {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"): (typeof documents)["query Todos {\n  todos {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"];
+export function graphql(source: "mutation MoveTodo($id: ID!, $afterId: ID, $beforeId: ID, $version: Int) {\n  moveTodo(id: $id, afterId: $afterId, beforeId: $beforeId, version: $version) {\n    ...TodoFields\n  }\n}"): (typeof documents)["mutation MoveTodo($id: ID!, $afterId: ID, $beforeId: ID, $version: Int) {\n  moveTodo(id: $id, afterId: $afterId, beforeId: $beforeId, version: $version) {\n    ...TodoFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ToggleTodo($id: ID!) {\n  toggleTodo(id: $id) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"): (typeof documents)["mutation ToggleTodo($id: ID!) {\n  toggleTodo(id: $id) {\n    id\n    title\n    completed\n    createdAt\n    owner {\n      id\n      name\n    }\n  }\n}"];
+export function graphql(source: "subscription TodoChanged($since: String) {\n  todoChanged(since: $since) {\n    cursor\n    kind\n    todoId\n    todo {\n      ...TodoFields\n    }\n    todos {\n      ...TodoFields\n    }\n    deletedIds\n    at\n  }\n}"): (typeof documents)["subscription TodoChanged($since: String) {\n  todoChanged(since: $since) {\n    cursor\n    kind\n    todoId\n    todo {\n      ...TodoFields\n    }\n    todos {\n      ...TodoFields\n    }\n    deletedIds\n    at\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TodoCounts {\n  todoCounts {\n    all\n    active\n    completed\n  }\n}"): (typeof documents)["query TodoCounts {\n  todoCounts {\n    all\n    active\n    completed\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment TodoFields on Todo {\n  id\n  title\n  notes\n  completed\n  completedAt\n  dueOn\n  priority\n  tags\n  position\n  version\n  createdAt\n  updatedAt\n  owner {\n    id\n    name\n  }\n}"): (typeof documents)["fragment TodoFields on Todo {\n  id\n  title\n  notes\n  completed\n  completedAt\n  dueOn\n  priority\n  tags\n  position\n  version\n  createdAt\n  updatedAt\n  owner {\n    id\n    name\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Todo($id: ID!) {\n  todo(id: $id) {\n    ...TodoFields\n  }\n}"): (typeof documents)["query Todo($id: ID!) {\n  todo(id: $id) {\n    ...TodoFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Todos($filter: TodoFilter!, $first: Int!, $after: String) {\n  todos(filter: $filter, first: $first, after: $after) {\n    nodes {\n      ...TodoFields\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}"): (typeof documents)["query Todos($filter: TodoFilter!, $first: Int!, $after: String) {\n  todos(filter: $filter, first: $first, after: $after) {\n    nodes {\n      ...TodoFields\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ToggleAll($completed: Boolean!) {\n  toggleAll(completed: $completed) {\n    ...TodoFields\n  }\n}"): (typeof documents)["mutation ToggleAll($completed: Boolean!) {\n  toggleAll(completed: $completed) {\n    ...TodoFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ToggleTodo($id: ID!, $version: Int) {\n  toggleTodo(id: $id, version: $version) {\n    ...TodoFields\n  }\n}"): (typeof documents)["mutation ToggleTodo($id: ID!, $version: Int) {\n  toggleTodo(id: $id, version: $version) {\n    ...TodoFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateTodo($input: UpdateTodoInput!) {\n  updateTodo(input: $input) {\n    ...TodoFields\n  }\n}"): (typeof documents)["mutation UpdateTodo($input: UpdateTodoInput!) {\n  updateTodo(input: $input) {\n    ...TodoFields\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
