@@ -53,9 +53,12 @@ func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*generate
 	// Users live in the auth subgraph; this one only adds their todos (loaded, batched, by
 	// User.todos when asked for).
 	list := make([]*generated.User, len(reps))
+	ids := make([]string, len(reps))
 	for i, rep := range reps {
 		list[i] = &generated.User{ID: rep.ID}
+		ids[i] = rep.ID
 	}
+	r.prefetchUserFields(ctx, ids)
 	return list, nil
 }
 
