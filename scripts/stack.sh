@@ -121,7 +121,7 @@ wait_ready router "http://127.0.0.1:$router_port/ready" 60
 if [ "${STACK_NO_WEB:-}" = 1 ]; then
   say "open http://127.0.0.1:$router_port/graphql   (GraphiQL; no web app: STACK_NO_WEB=1; logs: $logs; Ctrl-C stops)"
 else
-  start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" AUTH_URL="http://127.0.0.1:$auth_port" node web/scripts/serve.mjs
+  start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" AUTH_URL="http://127.0.0.1:$auth_port" TODOS_URL="http://127.0.0.1:$todos_port" node web/scripts/serve.mjs
   wait_ready web "http://127.0.0.1:$web_port/" 30
   say "open http://127.0.0.1:$web_port   (GraphiQL: http://127.0.0.1:$router_port/graphql; logs: $logs; Ctrl-C stops)"
 fi

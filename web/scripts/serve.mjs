@@ -7,6 +7,7 @@
 //   /graphql               proxied to ROUTER_URL, HTTP and websocket upgrades alike
 //   /api/auth/*            proxied to AUTH_URL (sign-up, sign-in, refresh, logout): Cookie and
 //                          Set-Cookie pass unchanged, so the HttpOnly refresh cookie is this origin's
+//   /api/todos/*           proxied to TODOS_URL (the todos REST routes; bearer token)
 //
 // Proxied requests keep their Host header and get X-Forwarded-For (the client's address),
 // X-Forwarded-Proto and X-Forwarded-Host; this server is the edge, so it replaces any
@@ -17,6 +18,7 @@
 //   HOST         address to listen on (default 127.0.0.1)
 //   ROUTER_URL   the GraphQL router (default http://127.0.0.1:4000)
 //   AUTH_URL     the auth service's browser routes (default http://127.0.0.1:4001)
+//   TODOS_URL    the todos service's REST routes (default http://127.0.0.1:4003)
 //   GRAPHQL_URL  graphqlUrl in the runtime config (default /graphql)
 //   REMOTE_<NAME>_URL  overrides one remote's manifest URL in the runtime config
 //   WEB_DIST_ROOT      folder holding <app>/dist (default web/apps next to this script)
@@ -34,6 +36,7 @@ const port = Number(env.WEB_PORT ?? 5173);
 const host = env.HOST ?? '127.0.0.1';
 const router = new URL(env.ROUTER_URL ?? 'http://127.0.0.1:4000');
 const auth = new URL(env.AUTH_URL ?? 'http://127.0.0.1:4001');
+const todos = new URL(env.TODOS_URL ?? 'http://127.0.0.1:4003');
 const appsDir = resolve(env.WEB_DIST_ROOT ?? fileURLToPath(new URL('../apps', import.meta.url)));
 
 const shellDist = join(appsDir, 'shell', 'dist');
@@ -206,6 +209,15 @@ function authUnavailable(res) {
   };
 }
 
+/** In the REST error shape: {"error": {"code", "message"}}; the cause goes to the log. */
+function serviceUnavailable(res, target, name) {
+  return (error) => {
+    console.error(`serve: ${target.origin} did not answer: ${error.message}`);
+    res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ error: { code: 'BAD_GATEWAY', message: `The ${name} service is unavailable right now. Try again in a moment.` } }));
+  };
+}
+
 function proxyUpgrade(req, socket, head) {
   socket.on('error', () => socket.destroy());
   const upstream = clientFor(router).request({
@@ -240,11 +252,13 @@ function proxyUpgrade(req, socket, head) {
 
 const isGraphql = (pathname) => pathname === '/graphql' || pathname.startsWith('/graphql/');
 const isAuth = (pathname) => pathname === '/api/auth' || pathname.startsWith('/api/auth/');
+const isTodos = (pathname) => pathname === '/api/todos' || pathname.startsWith('/api/todos/');
 
 const server = http.createServer((req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://x');
   if (isGraphql(pathname)) return proxyHttp(router, req, res, routerUnavailable(res));
   if (isAuth(pathname)) return proxyHttp(auth, req, res, authUnavailable(res));
+  if (isTodos(pathname)) return proxyHttp(todos, req, res, serviceUnavailable(res, todos, 'todos'));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' });
     return res.end();
@@ -282,7 +296,7 @@ server.listen(port, host, () => {
   const address = server.address();
   const shown = host.includes(':') ? `[${host}]` : host;
   console.log(`web ready http://${shown}:${address.port}`);
-  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}; /api/auth -> ${auth.origin}`);
+  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}; /api/auth -> ${auth.origin}; /api/todos -> ${todos.origin}`);
 });
 
 let stopping = false;

@@ -96,6 +96,8 @@ describe('serve.mjs', () => {
       HOST: '127.0.0.1',
       ROUTER_URL: `http://127.0.0.1:${router.address().port}`,
       AUTH_URL: `http://127.0.0.1:${auth.address().port}`,
+      // The echoing stand-in serves as the todos service too.
+      TODOS_URL: `http://127.0.0.1:${auth.address().port}`,
       WEB_DIST_ROOT: dir,
     });
   });
@@ -218,6 +220,20 @@ describe('serve.mjs', () => {
     const get = await fetch(`${serve.origin}/api/auth/login`);
     assert.equal((await get.json()).method, 'GET');
     assert.equal((await fetch(`${serve.origin}/api/authx`, { method: 'POST', body: '{}' })).status, 405);
+  });
+
+  it('proxies /api/todos/* to the todos service with the bearer token', async () => {
+    const res = await fetch(`${serve.origin}/api/todos/abc?version=2`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer t0k' },
+    });
+    assert.equal(res.status, 200);
+    const echoed = await res.json();
+    assert.equal(echoed.method, 'DELETE');
+    assert.equal(echoed.url, '/api/todos/abc?version=2');
+    assert.equal(echoed.headers.authorization, 'Bearer t0k');
+    assert.equal(echoed.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal((await fetch(`${serve.origin}/api/todosx`, { method: 'POST', body: '{}' })).status, 405);
   });
 
   it('answers 502 in the auth routes\' error shape when the auth service is down', async () => {
