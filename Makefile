@@ -66,5 +66,11 @@ bench-router:
 bench-auth:
 	@bench/run-auth-bench.sh
 
-## bench: every benchmark (the router's and the identity one; see docs/benchmarks.md)
-bench: bench-router bench-auth
+## bench-subs: idle subscriptions one router holds (1,000 to 40,000) with its memory, and the time
+## from a write to its delivery to 1,000 subscribers (issue 5; about 2 minutes; see docs/benchmarks.md)
+.PHONY: bench-subs
+bench-subs:
+	@bench/run-subs-bench.sh
+
+## bench: every benchmark (the router's, the identity one and the subscriptions one; see docs/benchmarks.md)
+bench: bench-router bench-auth bench-subs
