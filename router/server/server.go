@@ -50,6 +50,9 @@ type Config struct {
 	JWTAudience     string
 	MaxRequestBytes int
 	WSInitTimeout   time.Duration
+	// WSPingInterval is how often websocket clients are pinged; one that does not answer
+	// within it is disconnected (WS_PING_INTERVAL, default 30s).
+	WSPingInterval  time.Duration
 	SubgraphTimeout time.Duration
 	AllowedOrigins  []string
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
@@ -86,6 +89,7 @@ func LoadConfig(getenv func(string) string) (*Config, *config.Env, error) {
 		JWTAudience:     env.String("JWT_AUDIENCE", "fedstack"),
 		MaxRequestBytes: env.Int("MAX_REQUEST_BYTES", 1<<20),
 		WSInitTimeout:   env.Duration("WS_INIT_TIMEOUT", 3*time.Second),
+		WSPingInterval:  env.Duration("WS_PING_INTERVAL", 30*time.Second),
 		SubgraphTimeout: env.Duration("SUBGRAPH_TIMEOUT", 30*time.Second),
 		PprofAddr:       env.String("PPROF_ADDR", ""),
 		TrustedProxies:  env.String("TRUSTED_PROXIES", clientip.DefaultTrusted),
@@ -250,7 +254,16 @@ func New(ctx context.Context, d Deps) (*Router, error) {
 		InitTimeout:    cfg.WSInitTimeout,
 		MaxMessage:     int64(cfg.MaxRequestBytes),
 		AllowedOrigins: cfg.AllowedOrigins,
+		PingInterval:   cfg.WSPingInterval,
 		Logger:         d.Logger,
+	}
+	if d.Registry != nil {
+		if err := d.Registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "router_websocket_connections",
+			Help: "Websocket connections being served (graphql-transport-ws).",
+		}, func() float64 { return float64(wsHandler.OpenConnections()) })); err != nil {
+			return nil, fmt.Errorf("registering the websocket gauge: %w", err)
+		}
 	}
 	playground := transport.Playground("/graphql")
 	authenticated := authn.Middleware(verifier)(httpHandler)

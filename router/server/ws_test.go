@@ -3,6 +3,10 @@ package server_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,4 +220,63 @@ func TestWebsocket(t *testing.T) {
 		c.expectClose(4429, 2*time.Second)
 	})
 
+}
+
+// openFDs counts this process's open file descriptors (the router runs in-process).
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(entries)
+}
+
+// wsGauge reads router_websocket_connections from /metrics.
+func (s *stack) wsGauge(t *testing.T) int {
+	t.Helper()
+	resp, err := http.Get(s.router.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "router_websocket_connections "); ok {
+			n, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int(n)
+		}
+	}
+	t.Fatalf("no router_websocket_connections in /metrics")
+	return -1
+}
+
+// TestWebsocketVanishedClientsAreReleased: clients that disappear without a close frame
+// (a crashed tab, a lost network), or stop answering pings, do not keep their sockets and
+// subscriptions at the router.
+func TestWebsocketVanishedClientsAreReleased(t *testing.T) {
+	s := startStack(t, map[string]string{"WS_PING_INTERVAL": "200ms"})
+	token, _ := s.signup(t, "Vanishing")
+	before := openFDs(t)
+	var clients []*wsClient
+	for i := range 20 {
+		c := s.dialWS(t)
+		c.init(token)
+		c.send(subscribeMsg(strconv.Itoa(i), todoChangedQuery))
+		clients = append(clients, c)
+	}
+	waitFor(t, "20 websocket connections", 2*time.Second, func() bool { return s.wsGauge(t) == 20 })
+	for _, c := range clients {
+		_ = c.conn.CloseNow() // no close frame: the TCP connection just goes
+	}
+	waitFor(t, "the router to release the vanished connections", 3*time.Second, func() bool {
+		return s.wsGauge(t) == 0 && openFDs(t) <= before+4
+	})
+
+	// A client that is connected but no longer answers pings (it stopped reading).
+	c := s.dialWS(t)
+	c.init(token)
+	c.send(subscribeMsg("1", todoChangedQuery))
+	waitFor(t, "one connection", time.Second, func() bool { return s.wsGauge(t) == 1 })
+	waitFor(t, "the silent client to be disconnected", 2*time.Second, func() bool { return s.wsGauge(t) == 0 })
 }

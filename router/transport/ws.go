@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -48,8 +49,17 @@ type WSHandler struct {
 	MaxMessage   int64
 	// AllowedOrigins are the browser origins allowed to connect; "*" allows any.
 	AllowedOrigins []string
-	Logger         *slog.Logger
+	// PingInterval is how often the server pings each client (default 30 s); a client that
+	// does not answer within PingInterval is disconnected, so a vanished peer (crashed
+	// browser, lost network) does not hold its socket and subscriptions for ever.
+	PingInterval time.Duration
+	Logger       *slog.Logger
+
+	open atomic.Int64 // connections being served
 }
+
+// OpenConnections is how many websocket connections are being served now.
+func (h *WSHandler) OpenConnections() int64 { return h.open.Load() }
 
 // IsWebsocket tells whether r asks for a websocket upgrade.
 func IsWebsocket(r *http.Request) bool {
@@ -119,12 +129,17 @@ type wsSession struct {
 
 func (s *wsSession) run() {
 	ctx, cancel := context.WithCancel(s.r.Context())
+	s.h.open.Add(1)
 	defer func() {
 		cancel()
 		s.wg.Wait()
 		if s.stopWatch != nil {
 			s.stopWatch()
 		}
+		// A read error may be a peer that vanished without a close frame: the library
+		// keeps such a socket open unless told, so release it here in every case.
+		_ = s.conn.CloseNow()
+		s.h.open.Add(-1)
 	}()
 	timeout := s.h.InitTimeout
 	if timeout <= 0 {
@@ -140,16 +155,7 @@ func (s *wsSession) run() {
 	})
 	defer initTimer.Stop()
 
-	// Close with 1001 (going away) when the server shuts down.
-	if shutdown := httpserver.ShutdownSignal(s.r.Context()); shutdown != nil {
-		go func() {
-			select {
-			case <-shutdown:
-				s.close(websocket.StatusGoingAway, "server shutting down")
-			case <-ctx.Done():
-			}
-		}()
-	}
+	go s.keepAlive(ctx)
 
 	for {
 		typ, data, err := s.conn.Read(ctx)
@@ -167,6 +173,36 @@ func (s *wsSession) run() {
 		}
 		if !s.handle(ctx, &msg) {
 			return
+		}
+	}
+}
+
+// keepAlive pings the client every PingInterval and closes the connection when a pong does
+// not come back in time, and closes with 1001 (going away) when the server shuts down.
+// It ends with the session.
+func (s *wsSession) keepAlive(ctx context.Context) {
+	interval := s.h.PingInterval
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	shutdown := httpserver.ShutdownSignal(s.r.Context()) // nil: never
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-shutdown:
+			s.close(websocket.StatusGoingAway, "server shutting down")
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, interval)
+			err := s.conn.Ping(pctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				_ = s.conn.CloseNow() // the read loop then ends the session
+				return
+			}
 		}
 	}
 }
