@@ -93,3 +93,13 @@ func TestPasswordHasher(t *testing.T) {
 	}
 
 }
+
+func TestNewPasswordRules(t *testing.T) {
+	svc := auth.NewService(auth.ServiceConfig{})
+	for _, p := range []string{" qwerty ", "   abc      ", "password123", "12345678"} {
+		_, err := svc.ChangePassword(context.Background(), "u", "s", auth.ChangePasswordInput{CurrentPassword: "x", NewPassword: p})
+		if errs.CodeOf(err) != errs.Invalid {
+			t.Errorf("new password %q: %v, want INVALID", p, err)
+		}
+	}
+}

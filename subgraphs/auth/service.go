@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fedstack/platform/errs"
 	"fedstack/subgraphs/auth/commonpasswords"
@@ -249,6 +250,10 @@ func checkNewPassword(field, p string) error {
 		e := err.(*errs.Error)
 		e.Field = field
 		return e
+	}
+	// Spaces around a short password do not make it longer to guess.
+	if utf8.RuneCountInString(strings.TrimSpace(p)) < MinPasswordLength {
+		return invalid(field, "password must be 8 to 128 characters long, not counting spaces at the start and end")
 	}
 	if commonpasswords.Contains(p) {
 		return invalid(field, ErrCommonPassword)
