@@ -254,8 +254,13 @@ describe('createGraphqlClient with refresh, over the websocket', () => {
 
     // First reconnect: refreshed token, refused; second reconnect: same token, no refresh.
     await until(() => server.inits.length === 3, 'two reconnections', 15_000);
-    expect(server.inits).toEqual(['Bearer token-0', 'Bearer token-1', 'Bearer token-1']);
+    expect(server.inits.slice(0, 3)).toEqual(['Bearer token-0', 'Bearer token-1', 'Bearer token-1']);
     expect(refresh).toHaveBeenCalledTimes(1);
+    // Let the client settle on an accepted connection before the test ends, so no refused
+    // attempt is still in flight when it is disposed (its rejection would leak into the
+    // next test).
+    acceptAll = true;
+    await until(() => server.subscribed.length === 2, 'the subscription on an accepted connection', 15_000);
     unsubscribe();
   });
 
