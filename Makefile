@@ -1,7 +1,7 @@
 # Two commands matter: `make up` runs the whole stack, `make test` runs every test.
 # Both install what they need on their first run.
 SHELL := /bin/bash
-GO_PACKAGES := ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/... ./bench/...
+GO_PACKAGES := ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/... ./subgraphs/ai/... ./bench/...
 SERVICES := ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos
 
 .PHONY: up test deps build web-build go-test web-test e2e test-up generate check-generated ci bench lint

@@ -29,7 +29,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ] || [ ! -d web/node_modul
   echo "downloading Go modules..."
   # Only what the packages and their tests import (a module graph can name modules that
   # are never built; the proxy here refuses some of those).
-  go list -deps -test ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/... ./bench/... >/dev/null
+  go list -deps -test ./platform/... ./dataloaders/... ./router/... ./subgraphs/auth/... ./subgraphs/todos/... ./subgraphs/ai/... ./bench/... >/dev/null
   echo "installing web packages..."
   (cd web && pnpm install --frozen-lockfile --reporter=silent)
   echo "$sum" >"$stamp"

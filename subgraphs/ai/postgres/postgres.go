@@ -1,0 +1,134 @@
+// Package postgres stores the ai subgraph's conversations, messages, knowledge base,
+// usage and model registry in PostgreSQL (pgx v5). Its schema is in ../migrations.
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fedstack/platform/errs"
+	"fedstack/subgraphs/ai"
+)
+
+// Store implements ai.Store on one pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ ai.Store = (*Store)(nil)
+
+// New returns a Store using pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Ping implements ai.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// SQLSTATE codes and constraint names handled here.
+const (
+	uniqueViolation   = "23505"
+	oneStreamingIndex = "messages_one_streaming"
+)
+
+func isUnique(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == constraint
+}
+
+// parseUUID reads a canonical uuid; anything else is no id at all (callers answer
+// NOT_FOUND, never a database error).
+func parseUUID(s string) (pgtype.UUID, bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return pgtype.UUID{}, false
+	}
+	var u pgtype.UUID
+	if _, err := hex.Decode(u.Bytes[:], []byte(s[0:8]+s[9:13]+s[14:18]+s[19:23]+s[24:36])); err != nil {
+		return pgtype.UUID{}, false
+	}
+	u.Valid = true
+	return u, true
+}
+
+func notFound(msg string) error { return errs.E(errs.NotFound, "%s", msg) }
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+const conversationColumns = `id::text, owner_id, title, model, created_at, updated_at, message_count, tokens_in, tokens_out, cost_micros`
+
+func scanConversation(row pgx.Row, extra ...any) (*ai.Conversation, error) {
+	var c ai.Conversation
+	var cost int64
+	dest := append([]any{&c.ID, &c.OwnerID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount,
+		&c.TokensIn, &c.TokensOut, &cost}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	c.Cost = ai.Micros(cost)
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return &c, nil
+}
+
+const messageColumns = `id::text, conversation_id::text, owner_id, seq, role, content, state, model, tokens_in, tokens_out,
+	cost_micros, error, cached, citations, created_at, completed_at`
+
+func scanMessage(row pgx.Row) (*ai.Message, error) {
+	var (
+		m           ai.Message
+		role, state string
+		cost        int64
+		citations   []byte
+	)
+	if err := row.Scan(&m.ID, &m.ConversationID, &m.OwnerID, &m.Seq, &role, &m.Content, &state, &m.Model,
+		&m.TokensIn, &m.TokensOut, &cost, &m.Error, &m.Cached, &citations, &m.CreatedAt, &m.CompletedAt); err != nil {
+		return nil, err
+	}
+	m.Role, m.State, m.Cost = ai.Role(role), ai.State(state), ai.Micros(cost)
+	if err := json.Unmarshal(citations, &m.Citations); err != nil {
+		return nil, err
+	}
+	if len(m.Citations) == 0 {
+		m.Citations = nil
+	}
+	m.CreatedAt, m.CompletedAt = utc(m.CreatedAt), utcPtr(m.CompletedAt)
+	return &m, nil
+}
+
+// Cursors are opaque to clients: base64url of "<updated_at unix micros>|<uuid>".
+
+func conversationCursor(c *ai.Conversation) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.UpdatedAt.UnixMicro(), 10) + "|" + c.ID))
+}
+
+func parseConversationCursor(c string) (time.Time, pgtype.UUID, error) {
+	bad := errs.E(errs.Invalid, "after is not a cursor from this list; start again without it")
+	bad.Field = "after"
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, pgtype.UUID{}, bad
+	}
+	us, id, ok := strings.Cut(string(raw), "|")
+	n, err := strconv.ParseInt(us, 10, 64)
+	uid, uidOK := parseUUID(id)
+	if !ok || err != nil || !uidOK {
+		return time.Time{}, pgtype.UUID{}, bad
+	}
+	return time.UnixMicro(n), uid, nil
+}
