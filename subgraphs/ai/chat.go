@@ -1,0 +1,595 @@
+package ai
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"fedstack/platform/errs"
+	"fedstack/subgraphs/ai/llm"
+)
+
+// StreamEvent is a piece of an answer delivered to a follower: Text starting at byte
+// Offset of the answer, or, as the last event, Done (Offset is then the answer's length).
+type StreamEvent struct {
+	Offset int
+	Text   string
+	Done   *StreamDone
+}
+
+// StreamDone says how an answer ended.
+type StreamDone struct {
+	State State  // COMPLETE, STOPPED or FAILED
+	Error string // why it FAILED
+}
+
+// ErrStreamGone is matched by StreamLog.Follow's error when the answer has no log (it
+// expired after the answer ended): read the message from the store instead.
+var ErrStreamGone = errors.New("the answer's stream log is gone")
+
+// StreamLog is the per-answer chunk log that followers on any instance read (implemented
+// on Redis by package stream). Offsets are byte offsets into the answer's text.
+type StreamLog interface {
+	// Open creates the log of a new answer, before its first chunk.
+	Open(ctx context.Context, messageID string) error
+	// Append adds text at offset, which must be where the log ends.
+	Append(ctx context.Context, messageID string, offset int, text string) error
+	// Finish ends the log at length (where it must end) with d.
+	Finish(ctx context.Context, messageID string, length int, d StreamDone) error
+	// Follow delivers the answer from byte offset from, then live pieces, ending with a
+	// Done event; it closes without Done when ctx ends or the log disappears. With no log
+	// at all the error matches ErrStreamGone.
+	Follow(ctx context.Context, messageID string, from int) (<-chan StreamEvent, error)
+}
+
+// ProviderFor chooses the provider that serves a model of the registry.
+type ProviderFor func(m *Model) (llm.Provider, error)
+
+// ChatConfig is what NewChat needs. Store, Log and one of Provider or Providers are
+// required.
+type ChatConfig struct {
+	Store Store
+	// Provider serves every model, unless Providers is set.
+	Provider  llm.Provider
+	Providers ProviderFor
+	Log       StreamLog
+	// DefaultModel answers a new conversation when SendInput.Model is empty.
+	DefaultModel string
+	// System is the system message of new conversations ("" for none).
+	System string
+	// Workers is how many answers are generated at once (default 8); QueueLen how many
+	// more may wait for a worker (default 4×Workers). Past that, Send is RATE_LIMITED.
+	Workers, QueueLen int
+	// MaxAnswerTokens bounds an answer and is kept free in the context window when the
+	// history is trimmed (default 1024, at most a quarter of the window).
+	MaxAnswerTokens int
+	// FlushInterval and FlushBytes: the text of an answer is written to the store every
+	// FlushInterval (default 50 ms) or FlushBytes (default 1 KiB), whichever comes first;
+	// followers get every chunk at once through Log.
+	FlushInterval time.Duration
+	FlushBytes    int
+	// BusyRetry is the RetryAfter of a refusal when the pool is full (default 2 s).
+	BusyRetry time.Duration
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Chat runs conversations with models: Send stores an exchange and generates the answer in
+// a bounded pool of workers, Follow streams it, Stop ends it early. A Chat is safe for
+// concurrent use; Close stops its workers.
+type Chat struct {
+	cfg   ChatConfig
+	slots chan struct{} // one per running or queued answer
+	jobs  chan *job
+
+	mu   sync.Mutex
+	runs map[string]*job // by assistant message id
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+}
+
+// Causes of a generation's end other than the model finishing.
+var (
+	errStopped  = errors.New("stopped by the user")
+	errShutdown = errors.New("the server is shutting down")
+)
+
+type job struct {
+	owner   string
+	ex      *Exchange
+	model   *Model
+	newConv bool
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	done    chan struct{}
+}
+
+// SendInput is a message to send: to ConversationID ("" starts a conversation), answered
+// by Model ("" for the conversation's model, or the default one).
+type SendInput struct {
+	ConversationID string
+	Content        string
+	Model          string
+}
+
+// NewChat returns a Chat with its workers started.
+func NewChat(cfg ChatConfig) (*Chat, error) {
+	if cfg.Store == nil || cfg.Log == nil || (cfg.Provider == nil && cfg.Providers == nil) {
+		return nil, errs.E(errs.Internal, "NewChat needs a Store, a Log and a Provider")
+	}
+	if cfg.Providers == nil {
+		p := cfg.Provider
+		cfg.Providers = func(*Model) (llm.Provider, error) { return p, nil }
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.QueueLen <= 0 {
+		cfg.QueueLen = 4 * cfg.Workers
+	}
+	if cfg.MaxAnswerTokens <= 0 {
+		cfg.MaxAnswerTokens = 1024
+	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = 50 * time.Millisecond
+	}
+	if cfg.FlushBytes <= 0 {
+		cfg.FlushBytes = 1024
+	}
+	if cfg.BusyRetry <= 0 {
+		cfg.BusyRetry = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	n := cfg.Workers + cfg.QueueLen
+	c := &Chat{cfg: cfg, slots: make(chan struct{}, n), jobs: make(chan *job, n), runs: map[string]*job{}}
+	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	for range cfg.Workers {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for {
+				select {
+				case <-c.ctx.Done():
+					return
+				case j := <-c.jobs:
+					c.generate(j)
+				}
+			}
+		}()
+	}
+	return c, nil
+}
+
+// Close ends the generations in progress (stored as FAILED) and stops the workers; queued
+// answers that never started are failed too.
+func (c *Chat) Close() {
+	c.cancel(errShutdown)
+	c.wg.Wait()
+	for {
+		select {
+		case j := <-c.jobs:
+			c.generate(j) // its context is already cancelled: it fails at once
+		default:
+			return
+		}
+	}
+}
+
+// Send validates in, stores the user's message and a STREAMING assistant message, and
+// queues the answer's generation. It returns at once with the exchange; follow the answer
+// with Follow. When every worker and queue place is taken the error is RATE_LIMITED with a
+// RetryAfter, and nothing is stored.
+func (c *Chat) Send(ctx context.Context, owner string, in SendInput) (*Exchange, error) {
+	if owner == "" {
+		return nil, errs.E(errs.Unauthenticated, "sign in to chat")
+	}
+	if err := ValidateContent(in.Content); err != nil {
+		return nil, err
+	}
+	modelID := strings.TrimSpace(in.Model)
+	if in.ConversationID != "" {
+		conv, err := c.cfg.Store.Conversation(ctx, owner, in.ConversationID)
+		if err != nil {
+			return nil, err
+		}
+		if modelID == "" {
+			modelID = conv.Model
+		}
+	}
+	if modelID == "" {
+		modelID = c.cfg.DefaultModel
+	}
+	model, err := c.model(ctx, modelID)
+	if err != nil {
+		return nil, err
+	}
+	if c.ctx.Err() != nil {
+		return nil, errs.E(errs.Internal, "the server is shutting down; retry in a moment")
+	}
+	select {
+	case c.slots <- struct{}{}:
+	default:
+		return nil, &errs.Error{Code: errs.RateLimited, RetryAfter: c.cfg.BusyRetry,
+			Message: "the server is busy answering other messages; retry in a moment"}
+	}
+	ex, err := c.cfg.Store.StartExchange(ctx, NewExchange{OwnerID: owner, ConversationID: in.ConversationID,
+		Title: DefaultTitle(in.Content), System: c.cfg.System, Model: model.ID, Content: in.Content})
+	if err != nil {
+		<-c.slots
+		return nil, err
+	}
+	j := &job{owner: owner, ex: ex, model: model, newConv: in.ConversationID == "", done: make(chan struct{})}
+	j.ctx, j.cancel = context.WithCancelCause(c.ctx)
+	if err := c.cfg.Log.Open(ctx, ex.Assistant.ID); err != nil {
+		// Followers will find no log; the answer is still generated and stored.
+		c.cfg.Logger.Warn("chat: opening the answer's stream log failed", "message_id", ex.Assistant.ID, "error", err)
+	}
+	c.mu.Lock()
+	c.runs[ex.Assistant.ID] = j
+	c.mu.Unlock()
+	c.jobs <- j // never blocks: a slot is held
+	return ex, nil
+}
+
+// model returns an enabled model of the registry; an unknown one is INVALID.
+func (c *Chat) model(ctx context.Context, id string) (*Model, error) {
+	if id == "" {
+		return nil, invalid("model", "no model chosen and no default configured; pick one from the models query")
+	}
+	m, err := c.cfg.Store.Model(ctx, id)
+	if errs.CodeOf(err) == errs.NotFound || (err == nil && !m.Enabled) {
+		return nil, invalid("model", "%s", ErrModelNotFound)
+	}
+	return m, err
+}
+
+// Stop ends the generation of one of the owner's answers: it is stored STOPPED with the
+// text so far, which Stop returns. NOT_FOUND for another owner's message, CONFLICT when
+// the answer already ended.
+func (c *Chat) Stop(ctx context.Context, owner, messageID string) (*Message, error) {
+	msg, err := c.cfg.Store.Message(ctx, owner, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if msg.State != StateStreaming {
+		return nil, errs.E(errs.Conflict, "%s", ErrNotStreaming)
+	}
+	c.mu.Lock()
+	j := c.runs[messageID]
+	c.mu.Unlock()
+	if j == nil {
+		// TODO: generated by another instance: needs a stop signal through Redis.
+		return nil, errs.E(errs.Conflict, "this answer is generated by another server instance; try again")
+	}
+	j.cancel(errStopped)
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return c.cfg.Store.Message(ctx, owner, messageID)
+}
+
+// Follow delivers one of the owner's answers from byte offset from: the text not yet
+// received, in pieces as it is generated, then a Done event, after which the channel
+// closes. A finished answer whose stream log expired is read whole from the store. A
+// channel that closes without Done (ctx ended, stream lost) may be followed again from
+// the offset reached.
+func (c *Chat) Follow(ctx context.Context, owner, messageID string, from int) (<-chan StreamEvent, error) {
+	msg, err := c.cfg.Store.Message(ctx, owner, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Role != RoleAssistant {
+		return nil, invalid("messageId", "only answers of the model can be followed")
+	}
+	if from < 0 || (msg.State.Final() && from > len(msg.Content)) {
+		return nil, invalid("offset", "the offset must be between 0 and the answer's length (%d bytes)", len(msg.Content))
+	}
+	in, err := c.cfg.Log.Follow(ctx, messageID, from)
+	if errors.Is(err, ErrStreamGone) {
+		return c.fromStore(ctx, owner, msg, from)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan StreamEvent)
+	go func() {
+		defer close(out)
+		pos := from
+		for ev := range in {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+			if ev.Done != nil {
+				return
+			}
+			pos = ev.Offset + len(ev.Text)
+		}
+		// Closed without Done: when the answer has ended, the store has all of it.
+		if ctx.Err() != nil {
+			return
+		}
+		m, err := c.cfg.Store.Message(ctx, owner, messageID)
+		if err != nil || !m.State.Final() {
+			return
+		}
+		for _, ev := range storedEvents(m, pos) {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (c *Chat) fromStore(ctx context.Context, owner string, msg *Message, from int) (<-chan StreamEvent, error) {
+	if !msg.State.Final() {
+		// Re-read: it may have ended since the first read.
+		m, err := c.cfg.Store.Message(ctx, owner, msg.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !m.State.Final() {
+			return nil, errs.E(errs.Internal, "the answer is being generated but its stream is unavailable; try again")
+		}
+		msg = m
+	}
+	evs := storedEvents(msg, from)
+	out := make(chan StreamEvent, len(evs))
+	for _, ev := range evs {
+		out <- ev
+	}
+	close(out)
+	return out, nil
+}
+
+// storedEvents are the events of a finished message from byte offset from.
+func storedEvents(m *Message, from int) []StreamEvent {
+	var evs []StreamEvent
+	if from < len(m.Content) {
+		evs = append(evs, StreamEvent{Offset: from, Text: m.Content[from:]})
+	}
+	return append(evs, StreamEvent{Offset: len(m.Content), Done: &StreamDone{State: m.State, Error: m.Error}})
+}
+
+// BuildPrompt is what the model is sent: the system messages, then the newest messages of
+// history (oldest first) that fit in window tokens minus reserve for the answer, counted
+// with llm.CountMessageTokens. The last message (the user's) is always kept. Failed and
+// still-streaming answers are left out.
+func BuildPrompt(model string, window, reserve int, history []*Message) []llm.Message {
+	var system, turns []llm.Message
+	for _, m := range history {
+		switch {
+		case m.Role == RoleSystem:
+			system = append(system, llm.Message{Role: llm.RoleSystem, Content: m.Content})
+		case m.Role == RoleUser:
+			turns = append(turns, llm.Message{Role: llm.RoleUser, Content: m.Content})
+		case m.State == StateComplete || (m.State == StateStopped && m.Content != ""):
+			turns = append(turns, llm.Message{Role: llm.RoleAssistant, Content: m.Content})
+		}
+	}
+	budget := window - reserve - llm.CountMessageTokens(model, system)
+	keep := 0
+	for i := len(turns) - 1; i >= 0; i-- {
+		budget -= 3 + llm.CountTokens(model, turns[i].Role) + llm.CountTokens(model, turns[i].Content)
+		if budget < 0 && keep > 0 {
+			break
+		}
+		keep++
+	}
+	return append(system, turns[len(turns)-keep:]...)
+}
+
+// generate produces one answer; it always ends the message and releases the slot.
+func (c *Chat) generate(j *job) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.runs, j.ex.Assistant.ID)
+		c.mu.Unlock()
+		j.cancel(nil)
+		close(j.done)
+		<-c.slots
+	}()
+	g := &generation{chat: c, job: j, id: j.ex.Assistant.ID, log: c.cfg.Logger.With("message_id", j.ex.Assistant.ID)}
+	var prompt []llm.Message
+	err := j.ctx.Err()
+	if err == nil {
+		prompt, err = g.prompt()
+	}
+	if err == nil {
+		err = g.stream(prompt)
+	}
+	if err != nil && j.ctx.Err() != nil {
+		err = context.Cause(j.ctx) // stopped or shut down, whatever failed on the way
+	}
+	g.end(prompt, err)
+}
+
+type generation struct {
+	chat    *Chat
+	job     *job
+	id      string
+	log     *slog.Logger
+	text    strings.Builder
+	stored  int // bytes written to the store
+	logged  int // bytes written to the stream log
+	usage   *llm.Usage
+	lastOut time.Time
+}
+
+func (g *generation) prompt() ([]llm.Message, error) {
+	j := g.job
+	history, err := g.chat.cfg.Store.Messages(j.ctx, j.owner, j.ex.Conversation.ID, MessageQuery{Before: j.ex.Assistant.Seq})
+	if err != nil {
+		return nil, err
+	}
+	window := j.model.ContextWindow
+	if window <= 0 {
+		window = llm.ContextWindow(j.model.ID)
+	}
+	reserve := min(g.chat.cfg.MaxAnswerTokens, window/4)
+	p := BuildPrompt(j.model.ID, window, reserve, history)
+	if llm.CountMessageTokens(j.model.ID, p) > window-reserve {
+		return nil, errs.E(errs.Invalid, "your message is longer than %s accepts (%d tokens); shorten it or upload it as a document", j.model.DisplayName, window)
+	}
+	return p, nil
+}
+
+// stream reads the model's answer, appending each chunk to the stream log at once and to
+// the store in batches.
+func (g *generation) stream(prompt []llm.Message) error {
+	j := g.job
+	p, err := g.chat.cfg.Providers(j.model)
+	if err != nil {
+		return err
+	}
+	window := j.model.ContextWindow
+	if window <= 0 {
+		window = llm.ContextWindow(j.model.ID)
+	}
+	s, err := p.Stream(j.ctx, llm.Request{Model: j.model.ID, Messages: prompt, MaxTokens: min(g.chat.cfg.MaxAnswerTokens, window/4)})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	chunks := make(chan llm.Chunk)
+	fail := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		for {
+			ch, err := s.Recv()
+			if err != nil {
+				if err != io.EOF {
+					fail <- err
+				}
+				return
+			}
+			select {
+			case chunks <- ch:
+			case <-j.ctx.Done():
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(g.chat.cfg.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case ch, ok := <-chunks:
+			if !ok {
+				select {
+				case err := <-fail:
+					return err
+				default:
+				}
+				if j.ctx.Err() != nil {
+					return context.Cause(j.ctx)
+				}
+				g.usage = s.Usage()
+				return nil
+			}
+			if ch.Text == "" {
+				continue
+			}
+			g.text.WriteString(ch.Text)
+			g.toLog(j.ctx)
+			if g.text.Len()-g.stored >= g.chat.cfg.FlushBytes {
+				g.toStore(j.ctx)
+			}
+		case <-tick.C:
+			g.toStore(j.ctx)
+		case <-j.ctx.Done():
+			return context.Cause(j.ctx)
+		}
+	}
+}
+
+// toLog appends the text not yet logged (a failed append is retried with the next chunk).
+func (g *generation) toLog(ctx context.Context) {
+	t := g.text.String()
+	if g.logged == len(t) {
+		return
+	}
+	if err := g.chat.cfg.Log.Append(ctx, g.id, g.logged, t[g.logged:]); err != nil {
+		g.log.Warn("chat: appending to the answer's stream log failed", "error", err)
+		return
+	}
+	g.logged = len(t)
+}
+
+// toStore appends the text not yet stored.
+func (g *generation) toStore(ctx context.Context) {
+	t := g.text.String()
+	if g.stored == len(t) {
+		return
+	}
+	if _, err := g.chat.cfg.Store.AppendContent(ctx, g.id, t[g.stored:]); err != nil {
+		g.log.Warn("chat: storing the answer's text failed", "error", err)
+		return
+	}
+	g.stored = len(t)
+}
+
+// end stores the final state and closes the stream log.
+func (g *generation) end(prompt []llm.Message, err error) {
+	j := g.job
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	text := g.text.String()
+	f := Finish{MessageID: g.id, State: StateComplete, Content: &text}
+	switch {
+	case err == nil:
+	case errors.Is(err, errStopped):
+		f.State = StateStopped
+	case errors.Is(err, errShutdown):
+		f.State, f.Error = StateFailed, "the server restarted while answering; regenerate to try again"
+	default:
+		f.State = StateFailed
+		var e *errs.Error
+		if errors.As(err, &e) && e.Code != errs.Internal || errors.As(err, &e) && e.Err != nil && isProvider(e) {
+			f.Error = e.Message
+		} else {
+			f.Error = "the answer could not be generated; regenerate to try again"
+		}
+		g.log.Warn("chat: generation failed", "error", err)
+	}
+	if prompt != nil && (f.State != StateFailed || text != "") {
+		u := g.usage
+		if u == nil || f.State != StateComplete {
+			est := llm.EstimateUsage(j.model.ID, prompt, text)
+			u = &est
+		}
+		f.TokensIn, f.TokensOut = u.PromptTokens, u.CompletionTokens
+		f.Cost = j.model.Cost(int64(f.TokensIn), int64(f.TokensOut))
+	}
+	if _, err := g.chat.cfg.Store.FinishMessage(ctx, f); err != nil {
+		g.log.Error("chat: storing the end of an answer failed", "error", err)
+	}
+	g.toLog(ctx)
+	if err := g.chat.cfg.Log.Finish(ctx, g.id, len(text), StreamDone{State: f.State, Error: f.Error}); err != nil {
+		g.log.Warn("chat: ending the answer's stream log failed", "error", err)
+	}
+}
+
+// isProvider reports whether e comes from the model provider (its messages are written
+// for the user).
+func isProvider(e *errs.Error) bool {
+	var pe *llm.ProviderError
+	return errors.As(e.Err, &pe)
+}
