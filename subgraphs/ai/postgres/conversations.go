@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"fedstack/platform/errs"
+	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/ai"
 )
 
@@ -304,7 +305,7 @@ func (s *Store) Conversations(ctx context.Context, ownerID string, page ai.Page)
 	q := `SELECT ` + conversationColumns + ` FROM conversations WHERE owner_id = $1`
 	args := []any{ownerID, page.First + 1}
 	if page.After != "" {
-		at, id, err := parseConversationCursor(page.After)
+		at, id, err := platformpg.ParseKeysetCursor(page.After)
 		if err != nil {
 			return nil, err
 		}

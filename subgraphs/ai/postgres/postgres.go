@@ -4,20 +4,16 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fedstack/platform/errs"
+	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/ai"
 )
 
@@ -47,17 +43,7 @@ func isUnique(err error, constraint string) bool {
 
 // parseUUID reads a canonical uuid; anything else is no id at all (callers answer
 // NOT_FOUND, never a database error).
-func parseUUID(s string) (pgtype.UUID, bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return pgtype.UUID{}, false
-	}
-	var u pgtype.UUID
-	if _, err := hex.Decode(u.Bytes[:], []byte(s[0:8]+s[9:13]+s[14:18]+s[19:23]+s[24:36])); err != nil {
-		return pgtype.UUID{}, false
-	}
-	u.Valid = true
-	return u, true
-}
+var parseUUID = platformpg.ParseUUID
 
 func notFound(msg string) error { return errs.E(errs.NotFound, "%s", msg) }
 
@@ -111,24 +97,6 @@ func scanMessage(row pgx.Row) (*ai.Message, error) {
 	return &m, nil
 }
 
-// Cursors are opaque to clients: base64url of "<updated_at unix micros>|<uuid>".
+// Cursors are opaque to clients: platformpg.KeysetCursor of updated_at and the id.
 
-func conversationCursor(c *ai.Conversation) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.UpdatedAt.UnixMicro(), 10) + "|" + c.ID))
-}
-
-func parseConversationCursor(c string) (time.Time, pgtype.UUID, error) {
-	bad := errs.E(errs.Invalid, "after is not a cursor from this list; start again without it")
-	bad.Field = "after"
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return time.Time{}, pgtype.UUID{}, bad
-	}
-	us, id, ok := strings.Cut(string(raw), "|")
-	n, err := strconv.ParseInt(us, 10, 64)
-	uid, uidOK := parseUUID(id)
-	if !ok || err != nil || !uidOK {
-		return time.Time{}, pgtype.UUID{}, bad
-	}
-	return time.UnixMicro(n), uid, nil
-}
+func conversationCursor(c *ai.Conversation) string { return platformpg.KeysetCursor(c.UpdatedAt, c.ID) }

@@ -7,37 +7,19 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"fedstack/platform/errs"
+	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/auth"
 )
 
-// Cursors are opaque to clients: base64url of "<unix nanos>|<uuid>" for users and
-// of the event id for the audit log.
+// Cursors are opaque to clients: platformpg.KeysetCursor of the user's creation time and
+// id for users, base64url of the event id for the audit log.
 
-func userCursor(u *auth.User) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(u.CreatedAt.UnixNano(), 10) + "|" + u.ID))
-}
-
-func parseUserCursor(c string) (time.Time, pgtype.UUID, error) {
-	bad := errs.E(errs.Invalid, "after is not a cursor from this list")
-	bad.Field = "after"
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return time.Time{}, pgtype.UUID{}, bad
-	}
-	ns, id, ok := strings.Cut(string(raw), "|")
-	n, err := strconv.ParseInt(ns, 10, 64)
-	uid, uidOK := parseUUID(id)
-	if !ok || err != nil || !uidOK {
-		return time.Time{}, pgtype.UUID{}, bad
-	}
-	return time.Unix(0, n), uid, nil
-}
+func userCursor(u *auth.User) string { return platformpg.KeysetCursor(u.CreatedAt, u.ID) }
 
 // likePattern escapes LIKE's wildcards in s and wraps it in %...%.
 func likePattern(s string) string {
@@ -64,7 +46,7 @@ func (s *Store) SearchUsers(ctx context.Context, f auth.UserFilter, page auth.Pa
 		where = append(where, "active = "+arg(*f.Active))
 	}
 	if page.After != "" {
-		at, id, err := parseUserCursor(page.After)
+		at, id, err := platformpg.ParseKeysetCursor(page.After)
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fedstack/platform/errs"
+	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/auth"
 )
 
@@ -203,33 +203,11 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []string) ([]*auth.User, err
 	return out, nil
 }
 
-// parseUUID accepts the canonical 8-4-4-4-12 hex form (any case).
-func parseUUID(s string) (pgtype.UUID, bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return pgtype.UUID{}, false
-	}
-	hexed := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
-	var u pgtype.UUID
-	if _, err := hex.Decode(u.Bytes[:], []byte(hexed)); err != nil {
-		return pgtype.UUID{}, false
-	}
-	u.Valid = true
-	return u, true
-}
-
-func formatUUID(b [16]byte) string {
-	var buf [36]byte
-	hex.Encode(buf[0:8], b[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], b[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], b[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], b[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:36], b[10:16])
-	return string(buf[:])
-}
+// Ids and cursors share their form with the other stores (platform/postgres).
+var (
+	parseUUID  = platformpg.ParseUUID
+	formatUUID = platformpg.FormatUUID
+)
 
 // EndSessions implements auth.UserStore.
 func (s *Store) EndSessions(ctx context.Context, userID, sessionID string, only bool, reason string) ([]string, error) {
