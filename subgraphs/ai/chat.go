@@ -3,6 +3,7 @@ package ai
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -74,6 +75,22 @@ type ChatConfig struct {
 	FlushBytes    int
 	// BusyRetry is the RetryAfter of a refusal when the pool is full (default 2 s).
 	BusyRetry time.Duration
+	// Limiter and Limits bound what each user sends; without a Limiter there are no
+	// per-user limits.
+	Limiter Limiter
+	Limits  Limits
+	// Cache, when set, answers identical single-turn prompts to the same model for
+	// CacheTTL (default 1 h).
+	Cache    PromptCache
+	CacheTTL time.Duration
+	// Stops carries stop requests between instances; without it only the instance
+	// generating an answer can stop it.
+	Stops StopSignal
+	// Knowledge, when set, grounds answers in the user's documents.
+	Knowledge *Knowledge
+	// Titles names a new conversation with the model after its first answer (models
+	// marked Offline keep the title taken from the first message).
+	Titles bool
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -105,6 +122,8 @@ type job struct {
 	ex      *Exchange
 	model   *Model
 	newConv bool
+	// cacheKey is set while generating a single-turn answer the cache may keep.
+	cacheKey string
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	done    chan struct{}
@@ -145,6 +164,12 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	if cfg.BusyRetry <= 0 {
 		cfg.BusyRetry = 2 * time.Second
 	}
+	if cfg.Limits == nil {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = time.Hour
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -154,6 +179,23 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	n := cfg.Workers + cfg.QueueLen
 	c := &Chat{cfg: cfg, slots: make(chan struct{}, n), jobs: make(chan *job, n), runs: map[string]*job{}}
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	if cfg.Stops != nil {
+		stops, err := cfg.Stops.Listen(c.ctx)
+		if err != nil {
+			c.cancel(errShutdown)
+			return nil, errs.Wrap(err, "listening for stop requests")
+		}
+		go func() {
+			for id := range stops {
+				c.mu.Lock()
+				j := c.runs[id]
+				c.mu.Unlock()
+				if j != nil {
+					j.cancel(errStopped)
+				}
+			}
+		}()
+	}
 	for range cfg.Workers {
 		c.wg.Add(1)
 		go func() {
@@ -186,11 +228,12 @@ func (c *Chat) Close() {
 	}
 }
 
-// Send validates in, stores the user's message and a STREAMING assistant message, and
-// queues the answer's generation. It returns at once with the exchange; follow the answer
-// with Follow. When every worker and queue place is taken the error is RATE_LIMITED with a
-// RetryAfter, and nothing is stored.
-func (c *Chat) Send(ctx context.Context, owner string, in SendInput) (*Exchange, error) {
+// Send validates in, checks the caller's limits, stores the user's message and a
+// STREAMING assistant message, and queues the answer's generation. It returns at once with
+// the exchange; follow the answer with Follow. Past a limit, or when every worker and queue
+// place is taken, the error is RATE_LIMITED with a RetryAfter, and nothing is stored.
+func (c *Chat) Send(ctx context.Context, caller Caller, in SendInput) (*Exchange, error) {
+	owner := caller.UserID
 	if owner == "" {
 		return nil, errs.E(errs.Unauthenticated, "sign in to chat")
 	}
@@ -214,22 +257,74 @@ func (c *Chat) Send(ctx context.Context, owner string, in SendInput) (*Exchange,
 	if err != nil {
 		return nil, err
 	}
+	return c.start(ctx, caller, model, in.ConversationID == "", func() (*Exchange, error) {
+		return c.cfg.Store.StartExchange(ctx, NewExchange{OwnerID: owner, ConversationID: in.ConversationID,
+			Title: DefaultTitle(in.Content), System: c.cfg.System, Model: model.ID, Content: in.Content})
+	})
+}
+
+// Regenerate answers the last user message of one of the caller's conversations again,
+// replacing the answers after it; with content, that message's text is replaced first
+// (edit and resend). model "" keeps the conversation's model. Limits apply as for Send.
+func (c *Chat) Regenerate(ctx context.Context, caller Caller, conversationID, modelID string, content *string) (*Exchange, error) {
+	owner := caller.UserID
+	if owner == "" {
+		return nil, errs.E(errs.Unauthenticated, "sign in to chat")
+	}
+	if content != nil {
+		if err := ValidateContent(*content); err != nil {
+			return nil, err
+		}
+	}
+	conv, err := c.cfg.Store.Conversation(ctx, owner, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	modelID = strings.TrimSpace(modelID)
+	if modelID == "" {
+		modelID = conv.Model
+	}
+	model, err := c.model(ctx, modelID)
+	if err != nil {
+		return nil, err
+	}
+	return c.start(ctx, caller, model, false, func() (*Exchange, error) {
+		return c.cfg.Store.Regenerate(ctx, owner, conversationID, model.ID, content)
+	})
+}
+
+// start checks the limits and the pool, stores the exchange with store and queues its
+// answer.
+func (c *Chat) start(ctx context.Context, caller Caller, model *Model, newConv bool, store func() (*Exchange, error)) (*Exchange, error) {
 	if c.ctx.Err() != nil {
 		return nil, errs.E(errs.Internal, "the server is shutting down; retry in a moment")
+	}
+	now := c.cfg.Now()
+	counted, err := c.takeMessage(ctx, caller, now)
+	if err != nil {
+		return nil, err
+	}
+	giveBack := func() {
+		if counted {
+			if err := c.cfg.Limiter.ReturnMessage(context.WithoutCancel(ctx), caller.UserID, now); err != nil {
+				c.cfg.Logger.Warn("chat: uncounting a refused message failed", "error", err)
+			}
+		}
 	}
 	select {
 	case c.slots <- struct{}{}:
 	default:
+		giveBack()
 		return nil, &errs.Error{Code: errs.RateLimited, RetryAfter: c.cfg.BusyRetry,
 			Message: "the server is busy answering other messages; retry in a moment"}
 	}
-	ex, err := c.cfg.Store.StartExchange(ctx, NewExchange{OwnerID: owner, ConversationID: in.ConversationID,
-		Title: DefaultTitle(in.Content), System: c.cfg.System, Model: model.ID, Content: in.Content})
+	ex, err := store()
 	if err != nil {
 		<-c.slots
+		giveBack()
 		return nil, err
 	}
-	j := &job{owner: owner, ex: ex, model: model, newConv: in.ConversationID == "", done: make(chan struct{})}
+	j := &job{owner: caller.UserID, ex: ex, model: model, newConv: newConv, done: make(chan struct{})}
 	j.ctx, j.cancel = context.WithCancelCause(c.ctx)
 	if err := c.cfg.Log.Open(ctx, ex.Assistant.ID); err != nil {
 		// Followers will find no log; the answer is still generated and stored.
@@ -240,6 +335,59 @@ func (c *Chat) Send(ctx context.Context, owner string, in SendInput) (*Exchange,
 	c.mu.Unlock()
 	c.jobs <- j // never blocks: a slot is held
 	return ex, nil
+}
+
+// takeMessage applies the caller's limits: tokens of the day, then messages per minute
+// (counting this one). counted reports whether a message was counted.
+func (c *Chat) takeMessage(ctx context.Context, caller Caller, now time.Time) (counted bool, err error) {
+	if c.cfg.Limiter == nil {
+		return false, nil
+	}
+	lim := c.cfg.Limits.For(caller.Role)
+	day := Day(now)
+	used, err := c.cfg.Limiter.Tokens(ctx, caller.UserID, day)
+	if err != nil {
+		return false, errs.Wrap(err, "reading the token count")
+	}
+	if lim.TokensPerDay > 0 && used >= lim.TokensPerDay {
+		reset := day.AddDate(0, 0, 1)
+		return false, &errs.Error{Code: errs.RateLimited, RetryAfter: reset.Sub(now),
+			Message: fmt.Sprintf("you used your %d tokens of today; the count starts again at midnight UTC (in %s)",
+				lim.TokensPerDay, reset.Sub(now).Round(time.Minute))}
+	}
+	if lim.MessagesPerMinute <= 0 {
+		return false, nil
+	}
+	ok, retry, err := c.cfg.Limiter.TakeMessage(ctx, caller.UserID, lim.MessagesPerMinute, now)
+	if err != nil {
+		return false, errs.Wrap(err, "counting the message")
+	}
+	if !ok {
+		return false, &errs.Error{Code: errs.RateLimited, RetryAfter: retry,
+			Message: fmt.Sprintf("you can send %d messages a minute; try again in %d s",
+				lim.MessagesPerMinute, errs.RetryAfterSeconds(retry))}
+	}
+	return true, nil
+}
+
+// LimitStatus tells the caller their limits and what is left of them.
+func (c *Chat) LimitStatus(ctx context.Context, caller Caller) (*LimitStatus, error) {
+	lim := c.cfg.Limits.For(caller.Role)
+	now := c.cfg.Now()
+	st := &LimitStatus{Role: caller.Role, MessagesPerMinute: lim.MessagesPerMinute, MessagesLeft: lim.MessagesPerMinute,
+		TokensPerDay: lim.TokensPerDay, TokensResetAt: Day(now).AddDate(0, 0, 1)}
+	if c.cfg.Limiter == nil {
+		return st, nil
+	}
+	n, err := c.cfg.Limiter.MessagesInWindow(ctx, caller.UserID, now)
+	if err != nil {
+		return nil, errs.Wrap(err, "reading the message count")
+	}
+	st.MessagesLeft = max(0, lim.MessagesPerMinute-n)
+	if st.TokensToday, err = c.cfg.Limiter.Tokens(ctx, caller.UserID, Day(now)); err != nil {
+		return nil, errs.Wrap(err, "reading the token count")
+	}
+	return st, nil
 }
 
 // model returns an enabled model of the registry; an unknown one is INVALID.

@@ -109,7 +109,7 @@ func TestChatStreamsAndStores(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Chunks: chunks,
 		ChunkInterval: 30 * time.Millisecond, PromptTokens: 1000, CompletionTokens: 500}, 2, 2)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "Tell me a story"})
+	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Tell me a story"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestChatStreamsAndStores(t *testing.T) {
 	}
 
 	// The second exchange carries the history.
-	ex2, err := env.chat.Send(ctx, "alice", ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Again"})
+	ex2, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Again"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestChatStop(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("word ", 200), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "Go on and on"})
+	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Go on and on"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestChatStop(t *testing.T) {
 func TestChatProviderError(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Status: 500}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "Hello?"})
+	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Hello?"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestChatFollowFromOffsetWhileStreaming(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Chunks: chunks,
 		ChunkInterval: 40 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "Greek letters"})
+	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Greek letters"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,11 +306,11 @@ func TestChatOtherOwnerIsNotFound(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("slow ", 100), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "Mine"})
+	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Mine"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.chat.Send(ctx, "mallory", ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Hi"}); errs.CodeOf(err) != errs.NotFound {
+	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "mallory", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Hi"}); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("Send to another's conversation: %v", err)
 	}
 	if _, err := env.chat.Stop(ctx, "mallory", ex.Assistant.ID); errs.CodeOf(err) != errs.NotFound {
@@ -328,22 +328,22 @@ func TestChatBadInputAndBusy(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("slow ", 100), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	if _, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "  "}); errs.CodeOf(err) != errs.Invalid {
+	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "  "}); errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("blank: %v", err)
 	}
-	if _, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "x", Model: "nope"}); errs.CodeOf(err) != errs.Invalid {
+	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "x", Model: "nope"}); errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("unknown model: %v", err)
 	}
 	// One worker and one queue place: the third concurrent send is refused.
 	var ids []string
 	for i := range 2 {
-		ex, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "busy?"})
+		ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "busy?"})
 		if err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 		ids = append(ids, ex.Assistant.ID)
 	}
-	_, err := env.chat.Send(ctx, "alice", ai.SendInput{Content: "one too many"})
+	_, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "one too many"})
 	var e *errs.Error
 	if errs.CodeOf(err) != errs.RateLimited || !asErr(err, &e) || e.RetryAfter <= 0 {
 		t.Fatalf("third send: %v", err)
