@@ -245,3 +245,9 @@ func ClampPage(p Page) Page {
 	}
 	return p
 }
+
+// ErrNoProvider is the error for a registered model that no configured provider serves
+// (an OpenAI-compatible model while LLM_BASE_URL is unset).
+func ErrNoProvider(model string) error {
+	return invalid("model", "no provider serves %q on this server; set LLM_BASE_URL or pick another model", model)
+}
