@@ -17,17 +17,28 @@ import (
 	"fedstack/subgraphs/ai/migrations"
 	"fedstack/subgraphs/ai/postgres"
 	"fedstack/subgraphs/ai/stream"
+
+	"github.com/redis/go-redis/v9"
 )
 
 type chatEnv struct {
-	chat  *ai.Chat
-	store *postgres.Store
-	llm   *llmtest.Server
-	log   *stream.Log
+	chat     *ai.Chat
+	store    *postgres.Store
+	llm      *llmtest.Server
+	log      *stream.Log
+	provider llm.Provider
+	rdb      *redis.Client
+	broker   *pubsub.Broker
 }
 
 // newChat starts a Chat on a fresh database, real Redis and a local OpenAI-protocol server.
 func newChat(t *testing.T, opts llmtest.Options, workers, queue int) *chatEnv {
+	t.Helper()
+	return newChatWith(t, opts, func(_ *chatEnv, c *ai.ChatConfig) { c.Workers, c.QueueLen = workers, queue })
+}
+
+// newChatWith is newChat with the Chat's configuration adjusted by configure.
+func newChatWith(t *testing.T, opts llmtest.Options, configure func(*chatEnv, *ai.ChatConfig)) *chatEnv {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
@@ -56,13 +67,17 @@ func newChat(t *testing.T, opts llmtest.Options, workers, queue int) *chatEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat, err := ai.NewChat(ai.ChatConfig{Store: store, Provider: p, Log: log, DefaultModel: "test-model",
-		System: "You are terse.", Workers: workers, QueueLen: queue, FlushInterval: 10 * time.Millisecond})
+	env := &chatEnv{store: store, llm: srv, log: log, provider: p, rdb: rdb, broker: broker}
+	cfg := ai.ChatConfig{Store: store, Provider: p, Log: log, DefaultModel: "test-model",
+		System: "You are terse.", FlushInterval: 10 * time.Millisecond}
+	configure(env, &cfg)
+	chat, err := ai.NewChat(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(chat.Close)
-	return &chatEnv{chat: chat, store: store, llm: srv, log: log}
+	env.chat = chat
+	return env
 }
 
 // collect reads events until Done (or the channel closes) and fails after 10 s.

@@ -73,6 +73,9 @@ type Options struct {
 	NoEmbeddings bool
 	// EmbeddingDim is the length of the embedding vectors. Default: 16.
 	EmbeddingDim int
+	// Embed, when set, computes the embedding of an input (EmbeddingDim is then
+	// ignored); by default vectors come from Vector, which carries no meaning.
+	Embed func(input string) []float32
 }
 
 // DefaultText is the answer when Options set none.
@@ -395,12 +398,19 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, o Options, a
 	data := make([]map[string]any, len(inputs))
 	tokens := 0
 	for i, in := range inputs {
-		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": Vector(in, o.EmbeddingDim)}
+		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": s.vector(o, in)}
 		tokens += len(strings.Fields(in))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": body.Model,
 		"usage": map[string]int{"prompt_tokens": tokens, "total_tokens": tokens}})
+}
+
+func (s *Server) vector(o Options, input string) []float32 {
+	if o.Embed != nil {
+		return o.Embed(input)
+	}
+	return Vector(input, o.EmbeddingDim)
 }
 
 // Vector is the embedding the server returns for input: dim deterministic values derived
