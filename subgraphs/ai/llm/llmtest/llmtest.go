@@ -2,7 +2,12 @@
 // embeddings protocol, with scripted behaviours (streamed chunks at a rate, usage or none,
 // 429 with Retry-After, 500, a slow first token, a stream cut in the middle, no
 // embeddings), for tests and benchmarks of code that talks to a model provider. It records
-// the requests it receives.
+// the requests it receives, and reports when each request arrived and when each chunk of an
+// answer was sent (Options.OnRequest, OnChunk, OnEnd), so that a benchmark in the same
+// process can tell the model's own time from the time spent by everything in between.
+//
+// Tests start a server with Start (it stops with the test); programs with NewServer or
+// Listen, and stop it with Close.
 package llmtest
 
 import (
@@ -11,6 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -76,6 +82,22 @@ type Options struct {
 	// Embed, when set, computes the embedding of an input (EmbeddingDim is then
 	// ignored); by default vectors come from Vector, which carries no meaning.
 	Embed func(input string) []float32
+
+	// Observation (benchmarks). The hooks run on the request's goroutine, so they must be
+	// quick and safe for concurrent use; nil hooks are not called.
+	//
+	// OnRequest is called when a chat completion arrives, before anything is answered, with
+	// its index among the chat completions this server received (0, 1, ...), the request as
+	// decoded, and the time its handler started.
+	OnRequest func(index int, r Request, at time.Time)
+	// OnChunk is called right after a content chunk of a streamed answer was written and
+	// flushed to the connection, with the request's index, the chunk's index in the answer
+	// (0, 1, ...) and its text. The role chunk that opens a stream is not reported.
+	OnChunk func(request, chunk int, text string, at time.Time)
+	// OnEnd is called after the last event of a streamed answer ("data: [DONE]", or the last
+	// chunk or usage event with NoDone) was written and flushed; not when the stream was cut
+	// or the client went away.
+	OnEnd func(request int, at time.Time)
 }
 
 // DefaultText is the answer when Options set none.
@@ -108,15 +130,39 @@ type Server struct {
 	opts     Options
 	requests []Request
 	failed   int
+	chats    int // chat completions received (the index of the next one)
 }
 
 // Start starts a server with opts on a free local port; it stops when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s := &Server{opts: opts}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := NewServer(opts)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// NewServer starts a server with opts on a free port of 127.0.0.1, outside tests (a
+// benchmark's model provider, for instance). Stop it with Close.
+func NewServer(opts Options) *Server {
+	s := &Server{opts: opts}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Listen starts a server with opts on addr ("127.0.0.1:8099"; port 0 picks a free one), for
+// programs that must tell another process where the provider is before it starts. Stop it
+// with Close.
+func Listen(addr string, opts Options) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("llmtest: listening on %s: %w", addr, err)
+	}
+	s := &Server{opts: opts}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	return s, nil
 }
 
 // URL is the base URL to give a client: the server's root followed by /v1.
@@ -175,6 +221,15 @@ func (s *Server) record(r Request) {
 	s.requests = append(s.requests, r)
 }
 
+// recordChat records a chat completion and returns its index among them.
+func (s *Server) recordChat(r Request) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r)
+	s.chats++
+	return s.chats - 1
+}
+
 // failNow reports whether this chat completion gets the scripted Status.
 func (s *Server) failNow() bool {
 	s.mu.Lock()
@@ -216,7 +271,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/chat/completions":
-		s.chat(w, r, o, auth)
+		s.chat(w, r, o, auth, time.Now())
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/embeddings":
 		s.embeddings(w, r, o, auth)
 	default:
@@ -235,7 +290,7 @@ type chatBody struct {
 	} `json:"stream_options"`
 }
 
-func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth string) {
+func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth string, arrived time.Time) {
 	var body chatBody
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "invalid JSON body: "+err.Error())
@@ -244,7 +299,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth st
 	req := Request{Path: r.URL.Path, Model: body.Model, Messages: body.Messages, MaxTokens: body.MaxTokens,
 		MaxCompletionTokens: body.MaxCompletionTokens, Stream: body.Stream,
 		IncludeUsage: body.StreamOptions != nil && body.StreamOptions.IncludeUsage, Authorization: auth}
-	s.record(req)
+	index := s.recordChat(req)
+	if o.OnRequest != nil {
+		o.OnRequest(index, req, arrived)
+	}
 	if !contains(o.Models, body.Model) {
 		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found",
 			fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", body.Model))
@@ -316,12 +374,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth st
 	}
 	id := "chatcmpl-llmtest"
 	created := time.Now().Unix()
-	event := func(choices []map[string]any, usage any) {
+	event := func(choices []map[string]any, usage any) time.Time {
 		b, _ := json.Marshal(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created,
 			"model": body.Model, "choices": choices, "usage": usage})
 		fmt.Fprintf(w, "data: %s\n\n", b)
 		flusher.Flush()
+		return time.Now()
 	}
+	var last time.Time // when the last event was flushed
 	if !wait(o.FirstTokenDelay) {
 		return
 	}
@@ -338,14 +398,21 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth st
 		if i == len(chunks)-1 {
 			finish = "stop"
 		}
-		event([]map[string]any{{"index": 0, "delta": map[string]any{"content": c}, "finish_reason": finish}}, nil)
+		last = event([]map[string]any{{"index": 0, "delta": map[string]any{"content": c}, "finish_reason": finish}}, nil)
+		if o.OnChunk != nil {
+			o.OnChunk(index, i, c, last)
+		}
 	}
 	if req.IncludeUsage && !o.NoUsage {
-		event([]map[string]any{}, usage)
+		last = event([]map[string]any{}, usage)
 	}
 	if !o.NoDone {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 		flusher.Flush()
+		last = time.Now()
+	}
+	if o.OnEnd != nil && ctx.Err() == nil {
+		o.OnEnd(index, last)
 	}
 }
 
