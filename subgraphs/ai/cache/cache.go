@@ -5,9 +5,6 @@ package cache
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +14,6 @@ import (
 
 	"fedstack/platform/errs"
 	"fedstack/subgraphs/ai"
-	"fedstack/subgraphs/ai/llm"
 )
 
 // Cache is ai.PromptCache on Redis. It is safe for concurrent use.
@@ -70,23 +66,4 @@ func (c *Cache) Put(ctx context.Context, key string, a ai.CachedAnswer, ttl time
 		return errs.Wrap(err, "cache: storing an answer on Redis")
 	}
 	return nil
-}
-
-// Key identifies a prompt to a model: the hex SHA-256 of the model and every message's
-// role and content, each preceded by its length in bytes (8 bytes, big-endian), so that no
-// two different prompts share a key.
-func Key(model string, msgs []llm.Message) string {
-	h := sha256.New()
-	field := func(s string) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
-	field(model)
-	for _, m := range msgs {
-		field(m.Role)
-		field(m.Content)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

@@ -26,7 +26,7 @@ func newCache(t *testing.T) *cache.Cache {
 func TestRoundTripAndMiss(t *testing.T) {
 	c := newCache(t)
 	ctx := context.Background()
-	key := cache.Key("m", []llm.Message{{Role: llm.RoleUser, Content: "hi"}})
+	key := ai.CacheKey("m", []llm.Message{{Role: llm.RoleUser, Content: "hi"}})
 	if a, ok, err := c.Get(ctx, key); err != nil || ok || a != nil {
 		t.Fatalf("Get before Put = %v, %v, %v; want a miss", a, ok, err)
 	}
@@ -105,21 +105,21 @@ func TestKey(t *testing.T) {
 		}
 		return ms
 	}
-	base := cache.Key("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}})
+	base := ai.CacheKey("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}})
 	if len(base) != 64 {
 		t.Fatalf("key %q is not a hex SHA-256", base)
 	}
-	if again := cache.Key("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}); again != base {
+	if again := ai.CacheKey("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}); again != base {
 		t.Fatal("the same prompt gave two keys")
 	}
 	different := map[string]string{
-		"model":       cache.Key("m2", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}),
-		"content":     cache.Key("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi!"}}),
-		"system":      cache.Key("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be long"}, {Role: llm.RoleUser, Content: "hi"}}),
-		"role":        cache.Key("m1", []llm.Message{{Role: llm.RoleUser, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}),
-		"no system":   cache.Key("m1", []llm.Message{{Role: llm.RoleUser, Content: "hi"}}),
-		"order":       cache.Key("m1", []llm.Message{{Role: llm.RoleUser, Content: "hi"}, {Role: llm.RoleSystem, Content: "be brief"}}),
-		"no messages": cache.Key("m1", nil),
+		"model":       ai.CacheKey("m2", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}),
+		"content":     ai.CacheKey("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi!"}}),
+		"system":      ai.CacheKey("m1", []llm.Message{{Role: llm.RoleSystem, Content: "be long"}, {Role: llm.RoleUser, Content: "hi"}}),
+		"role":        ai.CacheKey("m1", []llm.Message{{Role: llm.RoleUser, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}),
+		"no system":   ai.CacheKey("m1", []llm.Message{{Role: llm.RoleUser, Content: "hi"}}),
+		"order":       ai.CacheKey("m1", []llm.Message{{Role: llm.RoleUser, Content: "hi"}, {Role: llm.RoleSystem, Content: "be brief"}}),
+		"no messages": ai.CacheKey("m1", nil),
 	}
 	seen := map[string]string{base: "base"}
 	for name, k := range different {
@@ -130,11 +130,11 @@ func TestKey(t *testing.T) {
 	}
 	// Moving bytes between fields never gives the same key.
 	collide := [][2]string{
-		{cache.Key("m", u("a", "bc")), cache.Key("m", u("ab", "c"))},
-		{cache.Key("m", u("", "x")), cache.Key("m", u("x", ""))},
-		{cache.Key("m", u("x")), cache.Key("m", u("x", ""))},
-		{cache.Key("ma", u("b")), cache.Key("m", u("ab"))},
-		{cache.Key("m", []llm.Message{{Role: "user", Content: "x"}}), cache.Key("m", []llm.Message{{Role: "use", Content: "rx"}})},
+		{ai.CacheKey("m", u("a", "bc")), ai.CacheKey("m", u("ab", "c"))},
+		{ai.CacheKey("m", u("", "x")), ai.CacheKey("m", u("x", ""))},
+		{ai.CacheKey("m", u("x")), ai.CacheKey("m", u("x", ""))},
+		{ai.CacheKey("ma", u("b")), ai.CacheKey("m", u("ab"))},
+		{ai.CacheKey("m", []llm.Message{{Role: "user", Content: "x"}}), ai.CacheKey("m", []llm.Message{{Role: "use", Content: "rx"}})},
 	}
 	for i, c := range collide {
 		if c[0] == c[1] {
