@@ -192,30 +192,36 @@ func Citations(hits []*ChunkHit) []Citation {
 
 // SplitChunks splits text into chunks of about size characters: paragraphs (separated by
 // blank lines) are gathered while they fit, a longer paragraph is cut at sentence ends,
-// then at spaces, then anywhere. Chunks are trimmed and never blank.
+// then at spaces, then anywhere. Chunks are trimmed and never blank. It is linear in the
+// length of text.
 func SplitChunks(text string, size int) []string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	var chunks []string
 	var cur strings.Builder
+	curRunes := 0
 	flush := func() {
 		if s := strings.TrimSpace(cur.String()); s != "" {
 			chunks = append(chunks, s)
 		}
 		cur.Reset()
+		curRunes = 0
 	}
-	for _, para := range strings.Split(text, "\n\n") {
+	for para := range strings.SplitSeq(text, "\n\n") {
 		para = strings.TrimSpace(para)
 		if para == "" {
 			continue
 		}
 		for _, piece := range cutToSize(para, size) {
-			if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+2+utf8.RuneCountInString(piece) > size {
+			n := utf8.RuneCountInString(piece)
+			if curRunes > 0 && curRunes+2+n > size {
 				flush()
 			}
-			if cur.Len() > 0 {
+			if curRunes > 0 {
 				cur.WriteString("\n\n")
+				curRunes += 2
 			}
 			cur.WriteString(piece)
+			curRunes += n
 		}
 	}
 	flush()
@@ -225,9 +231,18 @@ func SplitChunks(text string, size int) []string {
 // cutToSize cuts a paragraph into pieces of at most size characters.
 func cutToSize(p string, size int) []string {
 	var out []string
-	for utf8.RuneCountInString(p) > size {
-		r := []rune(p)
-		head := string(r[:size])
+	for {
+		// end is the byte index just past the first size characters of p.
+		end, n := 0, 0
+		for end < len(p) && n < size {
+			_, w := utf8.DecodeRuneInString(p[end:])
+			end += w
+			n++
+		}
+		if end == len(p) {
+			break
+		}
+		head := p[:end]
 		cut := max(strings.LastIndex(head, ". "), strings.LastIndex(head, "? "), strings.LastIndex(head, "! "), strings.LastIndex(head, ".\n"))
 		if cut > len(head)/3 {
 			cut++ // keep the full stop

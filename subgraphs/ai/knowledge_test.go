@@ -155,3 +155,18 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 		t.Fatalf("documents %v %v", docs, err)
 	}
 }
+
+// TestSplitChunksOneLongParagraph: a 2 MiB upload without blank lines is cut at spaces
+// into full chunks.
+func TestSplitChunksOneLongParagraph(t *testing.T) {
+	long := strings.Repeat("word ", ai.MaxDocumentBytes/5)
+	chunks := ai.SplitChunks(long, 1200)
+	for i, c := range chunks {
+		if strings.HasPrefix(c, "ord") || strings.HasSuffix(c, "wor") {
+			t.Fatalf("chunk %d cut inside a word", i)
+		}
+	}
+	if len(chunks) < ai.MaxDocumentBytes/1200 || len(chunks) > ai.MaxDocumentBytes/1000 {
+		t.Errorf("%d chunks", len(chunks))
+	}
+}
