@@ -11,14 +11,14 @@ command -v wrk >/dev/null || { echo "installing wrk..."; apt-get install -y -qq 
 duration="${BENCH_DURATION:-10s}"
 conns="${BENCH_CONNECTIONS:-32}"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export STACK_ROUTER_PORT=$(free_port) STACK_AUTH_PORT=$(free_port) STACK_TODOS_PORT=$(free_port)
+export STACK_ROUTER_PORT=$(free_port) STACK_AUTH_PORT=$(free_port) STACK_AI_PORT=$(free_port) STACK_TODOS_PORT=$(free_port)
 export STACK_NO_WEB=1 STACK_DATA_DIR="$(mktemp -d)" STACK_DB_NAME="fedstack_bench_$$" LOG_LEVEL=warn
 secret=fedstack-dev-internal-secret
 work="$STACK_DATA_DIR"
 
 scripts/stack.sh >"$work/stack.log" 2>&1 &
 stack=$!
-trap 'kill -TERM $stack 2>/dev/null; wait $stack 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $STACK_DB_NAME WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'kill -TERM $stack 2>/dev/null; wait $stack 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $STACK_DB_NAME WITH (FORCE)" -c "DROP DATABASE IF EXISTS ${STACK_DB_NAME}_ai WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
 for i in $(seq 1 300); do grep -q '^open' "$work/stack.log" && break; sleep 0.5; done
 grep -q '^open' "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
 

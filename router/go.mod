@@ -62,6 +62,8 @@ require (
 	github.com/ncruces/go-strftime v0.1.9 // indirect
 	github.com/phf/go-queue v0.0.0-20170504031614-9abe38d0371d // indirect
 	github.com/pkg/errors v0.9.1 // indirect
+	github.com/pkoukk/tiktoken-go v0.1.8 // indirect
+	github.com/pkoukk/tiktoken-go-loader v0.0.2 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
@@ -69,6 +71,7 @@ require (
 	github.com/r3labs/sse/v2 v2.8.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rs/xid v1.6.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
 	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/sosodev/duration v1.4.0 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
@@ -76,6 +79,7 @@ require (
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
 	github.com/tidwall/sjson v1.2.5 // indirect
+	github.com/trustelem/zxcvbn v1.0.1 // indirect
 	github.com/vikstrous/dataloadgen v0.0.10 // indirect
 	github.com/wundergraph/go-arena v1.3.0 // indirect
 	github.com/xdg-go/scram v1.4.0 // indirect
@@ -117,6 +121,7 @@ require (
 )
 
 require (
+	fedstack/subgraphs/ai v0.0.0
 	fedstack/subgraphs/auth v0.0.0
 	fedstack/subgraphs/todos v0.0.0
 	github.com/99designs/gqlgen v0.17.98
@@ -130,6 +135,7 @@ require (
 
 replace (
 	fedstack/dataloaders => ../dataloaders
+	fedstack/subgraphs/ai => ../subgraphs/ai
 	fedstack/subgraphs/auth => ../subgraphs/auth
 	fedstack/subgraphs/todos => ../subgraphs/todos
 )

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs the whole stack on this machine: the auth and todos subgraphs, the router and the
+# Runs the whole stack on this machine: the auth, ai and todos subgraphs, the router and the
 # web app. Prints one line per component as it becomes ready, then the URL to open.
 # Ctrl-C (or SIGTERM) stops all of it.
 #
 # Ports and data can be moved (tests do, so they never collide with a running `make up`):
-#   STACK_ROUTER_PORT (4000) STACK_AUTH_PORT (4001) STACK_TODOS_PORT (4003) STACK_WEB_PORT (5173)
-#   STACK_DATA_DIR (.data)   STACK_DB_NAME (fedstack_auth)   STACK_SKIP_BUILD=1 (use bin/ as is)
+#   STACK_ROUTER_PORT (4000) STACK_AUTH_PORT (4001) STACK_AI_PORT (4002) STACK_TODOS_PORT (4003)
+#   STACK_WEB_PORT (5173)    STACK_DATA_DIR (.data)   STACK_SKIP_BUILD=1 (use bin/ as is)
+#   STACK_DB_NAME (fedstack_auth; the ai subgraph's database is fedstack_ai, or <STACK_DB_NAME>_ai
+#   when STACK_DB_NAME is set)
+# The ai subgraph answers with the offline built-in model unless LLM_BASE_URL (and
+# LLM_API_KEY) name an OpenAI-compatible provider; AI_* variables pass through.
 #   STACK_NO_WEB=1 (only the Go services, e.g. for benchmarks)
 set -euo pipefail
 
@@ -14,10 +18,12 @@ cd "$root"
 
 router_port="${STACK_ROUTER_PORT:-4000}"
 auth_port="${STACK_AUTH_PORT:-4001}"
+ai_port="${STACK_AI_PORT:-4002}"
 todos_port="${STACK_TODOS_PORT:-4003}"
 web_port="${STACK_WEB_PORT:-5173}"
 data_dir="${STACK_DATA_DIR:-$root/.data}"
 db_name="${STACK_DB_NAME:-fedstack_auth}"
+ai_db_name="${STACK_DB_NAME:+${STACK_DB_NAME}_ai}"; ai_db_name="${ai_db_name:-fedstack_ai}"
 pg_host="${PGHOST:-127.0.0.1}"
 pg_port="${PGPORT:-5432}"
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -49,7 +55,7 @@ fi
 if [ "${STACK_SKIP_BUILD:-}" != 1 ]; then
   say "building the Go services..."
   mkdir -p bin
-  go build -o bin/ ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos
+  go build -o bin/ ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/ai/cmd/ai ./subgraphs/todos/cmd/todos
 fi
 for d in $([ "${STACK_NO_WEB:-}" = 1 ] || echo web/apps/shell/dist web/apps/todos/dist); do
   if [ ! -d "$d" ]; then
@@ -106,13 +112,19 @@ common=(REDIS_URL="$redis_url" APP_ENV="${APP_ENV:-development}" LOG_LEVEL="${LO
 start auth env "${common[@]}" PORT="$auth_port" \
   DATABASE_URL="${DATABASE_URL:-postgres://postgres@$pg_host:$pg_port/$db_name?sslmode=disable}" \
   bin/auth
+start ai env "${common[@]}" PORT="$ai_port" JWKS_URL="$jwks" \
+  DATABASE_URL="${AI_DATABASE_URL:-postgres://postgres@$pg_host:$pg_port/$ai_db_name?sslmode=disable}" \
+  bin/ai
 start todos env "${common[@]}" PORT="$todos_port" JWKS_URL="$jwks" \
   FERRETDB_SQLITE_DIR="$data_dir/ferretdb" bin/todos
 wait_ready auth "http://127.0.0.1:$auth_port/ready" 60
+wait_ready ai "http://127.0.0.1:$ai_port/ready" 60
 wait_ready todos "http://127.0.0.1:$todos_port/ready" 90
 
 start router env "${common[@]}" PORT="$router_port" JWKS_URL="$jwks" \
   SUBGRAPH_AUTH_URL="http://127.0.0.1:$auth_port/graphql" \
+  SUBGRAPH_AI_URL="http://127.0.0.1:$ai_port/graphql" \
+  SUBGRAPH_AI_WS_URL="ws://127.0.0.1:$ai_port/graphql" \
   SUBGRAPH_TODOS_URL="http://127.0.0.1:$todos_port/graphql" \
   SUBGRAPH_TODOS_WS_URL="ws://127.0.0.1:$todos_port/graphql" \
   bin/router
@@ -121,7 +133,7 @@ wait_ready router "http://127.0.0.1:$router_port/ready" 60
 if [ "${STACK_NO_WEB:-}" = 1 ]; then
   say "open http://127.0.0.1:$router_port/graphql   (GraphiQL; no web app: STACK_NO_WEB=1; logs: $logs; Ctrl-C stops)"
 else
-  start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" AUTH_URL="http://127.0.0.1:$auth_port" TODOS_URL="http://127.0.0.1:$todos_port" node web/scripts/serve.mjs
+  start web env WEB_PORT="$web_port" ROUTER_URL="http://127.0.0.1:$router_port" AUTH_URL="http://127.0.0.1:$auth_port" AI_URL="http://127.0.0.1:$ai_port" TODOS_URL="http://127.0.0.1:$todos_port" node web/scripts/serve.mjs
   wait_ready web "http://127.0.0.1:$web_port/" 30
   say "open http://127.0.0.1:$web_port   (GraphiQL: http://127.0.0.1:$router_port/graphql; logs: $logs; Ctrl-C stops)"
 fi

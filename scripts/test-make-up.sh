@@ -8,7 +8,7 @@ db="fedstack_upcheck_$$"
 cleanup() {
   [ -n "${pid:-}" ] && kill -INT "$pid" 2>/dev/null || true
   sleep 1
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS ${db}_ai WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -18,7 +18,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 git clone -q --no-hardlinks "$root" "$work/clone"
 cd "$work/clone"
 # Reuse this checkout's installed web packages' store; the clone installs its own node_modules.
-export STACK_ROUTER_PORT=$(free_port) STACK_AUTH_PORT=$(free_port) STACK_TODOS_PORT=$(free_port) STACK_WEB_PORT=$(free_port)
+export STACK_ROUTER_PORT=$(free_port) STACK_AUTH_PORT=$(free_port) STACK_AI_PORT=$(free_port) STACK_TODOS_PORT=$(free_port) STACK_WEB_PORT=$(free_port)
 export STACK_DB_NAME="$db"
 
 start=$(date +%s)

@@ -76,7 +76,7 @@ func TestComposeTheRepositorySupergraph(t *testing.T) {
 		t.Error("full schema lacks the inaccessible field the engine plans with")
 	}
 	for _, ds := range sg.RouterConfig.EngineConfig.DatasourceConfigurations {
-		if ds.Id != "auth" && ds.Id != "todos" {
+		if ds.Id != "auth" && ds.Id != "ai" && ds.Id != "todos" {
 			t.Errorf("data source named %q, want the subgraph's name", ds.Id)
 		}
 	}

@@ -20,18 +20,24 @@ import (
 
 	"fedstack/platform/platformtest"
 	routerserver "fedstack/router/server"
+	"fedstack/subgraphs/ai/llm/llmtest"
+	aiserver "fedstack/subgraphs/ai/server"
 	authserver "fedstack/subgraphs/auth/server"
 	todosserver "fedstack/subgraphs/todos/server"
 )
 
 const testSecret = "router-test-internal-secret"
 
-// stack is the real auth and todos subgraphs and the router, each started through its
+// stack is the real auth, ai and todos subgraphs and the router, each started through its
 // Run function on a free port. Requests from the router to a subgraph pass a counting
-// proxy, so tests can see what the router sends.
+// proxy, so tests can see what the router sends. The ai subgraph's model provider is a
+// local server speaking the OpenAI protocol (llm), serving "test-model".
 type stack struct {
 	t        testing.TB
 	auth     *platformtest.Service
+	ai       *platformtest.Service
+	aiEnv    map[string]string
+	llm      *llmtest.Server
 	todos    *platformtest.Service
 	router   *platformtest.Service
 	authEnv  map[string]string
@@ -79,6 +85,21 @@ func startStackWithEnv(t testing.TB, common, routerEnv map[string]string) *stack
 		todosEnv[k] = v
 	}
 	s.todos = platformtest.Start(t, todosserver.Run, todosEnv)
+	s.llm = llmtest.Start(t, llmtest.Options{Models: []string{"test-model"}, ChunkInterval: 5 * time.Millisecond})
+	aiEnv := map[string]string{
+		"DATABASE_URL":      platformtest.PostgresURL(t),
+		"REDIS_URL":         redisURL,
+		"INTERNAL_SECRET":   testSecret,
+		"JWKS_URL":          jwks,
+		"LLM_BASE_URL":      s.llm.URL(),
+		"AI_DEFAULT_MODEL":  "test-model",
+		"RATE_LIMIT_PREFIX": s.authEnv["RATE_LIMIT_PREFIX"],
+	}
+	for k, v := range common {
+		aiEnv[k] = v
+	}
+	s.ai = platformtest.Start(t, aiserver.Run, aiEnv)
+	s.aiEnv = aiEnv
 	s.toAuth = newCountingProxy(t, s.auth.URL)
 	s.toTodos = newCountingProxy(t, s.todos.URL)
 	env := map[string]string{
@@ -87,6 +108,8 @@ func startStackWithEnv(t testing.TB, common, routerEnv map[string]string) *stack
 		"JWKS_URL":              jwks,
 		"REDIS_URL":             redisURL,
 		"SUBGRAPH_AUTH_URL":     s.toAuth.URL + "/graphql",
+		"SUBGRAPH_AI_URL":       s.ai.URL + "/graphql",
+		"SUBGRAPH_AI_WS_URL":    "ws" + strings.TrimPrefix(s.ai.URL, "http") + "/graphql",
 		"SUBGRAPH_TODOS_URL":    s.toTodos.URL + "/graphql",
 		"SUBGRAPH_TODOS_WS_URL": "ws" + strings.TrimPrefix(s.todos.URL, "http") + "/graphql",
 		"WS_INIT_TIMEOUT":       "500ms",

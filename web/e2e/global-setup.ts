@@ -93,10 +93,13 @@ export default async function globalSetup() {
       const script = join(repoRoot, 'scripts', 'stack.sh');
       const dataDir = mkdtempSync(join(tmpdir(), 'fedstack-e2e-'));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      const [routerPort, authPort, todosPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+      const [routerPort, authPort, aiPort, todosPort, webPort] = [
+        await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+      ];
       const stack = start('stack', 'bash', [script], {
         STACK_ROUTER_PORT: String(routerPort),
         STACK_AUTH_PORT: String(authPort),
+        STACK_AI_PORT: String(aiPort),
         STACK_TODOS_PORT: String(todosPort),
         STACK_WEB_PORT: String(webPort),
         STACK_DATA_DIR: dataDir,

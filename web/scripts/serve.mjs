@@ -8,6 +8,7 @@
 //   /api/auth/*            proxied to AUTH_URL (sign-up, sign-in, refresh, logout): Cookie and
 //                          Set-Cookie pass unchanged, so the HttpOnly refresh cookie is this origin's
 //   /api/todos/*           proxied to TODOS_URL (the todos REST routes; bearer token)
+//   /api/ai/*              proxied to AI_URL (the ai REST routes, Server-Sent Events streamed through)
 //
 // Proxied requests keep their Host header and get X-Forwarded-For (the client's address),
 // X-Forwarded-Proto and X-Forwarded-Host; this server is the edge, so it replaces any
@@ -19,6 +20,7 @@
 //   ROUTER_URL   the GraphQL router (default http://127.0.0.1:4000)
 //   AUTH_URL     the auth service's browser routes (default http://127.0.0.1:4001)
 //   TODOS_URL    the todos service's REST routes (default http://127.0.0.1:4003)
+//   AI_URL       the ai service's REST routes (default http://127.0.0.1:4002)
 //   GRAPHQL_URL  graphqlUrl in the runtime config (default /graphql)
 //   REMOTE_<NAME>_URL  overrides one remote's manifest URL in the runtime config
 //   WEB_DIST_ROOT      folder holding <app>/dist (default web/apps next to this script)
@@ -37,6 +39,7 @@ const host = env.HOST ?? '127.0.0.1';
 const router = new URL(env.ROUTER_URL ?? 'http://127.0.0.1:4000');
 const auth = new URL(env.AUTH_URL ?? 'http://127.0.0.1:4001');
 const todos = new URL(env.TODOS_URL ?? 'http://127.0.0.1:4003');
+const ai = new URL(env.AI_URL ?? 'http://127.0.0.1:4002');
 const appsDir = resolve(env.WEB_DIST_ROOT ?? fileURLToPath(new URL('../apps', import.meta.url)));
 
 const shellDist = join(appsDir, 'shell', 'dist');
@@ -253,12 +256,14 @@ function proxyUpgrade(req, socket, head) {
 const isGraphql = (pathname) => pathname === '/graphql' || pathname.startsWith('/graphql/');
 const isAuth = (pathname) => pathname === '/api/auth' || pathname.startsWith('/api/auth/');
 const isTodos = (pathname) => pathname === '/api/todos' || pathname.startsWith('/api/todos/');
+const isAI = (pathname) => pathname === '/api/ai' || pathname.startsWith('/api/ai/');
 
 const server = http.createServer((req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://x');
   if (isGraphql(pathname)) return proxyHttp(router, req, res, routerUnavailable(res));
   if (isAuth(pathname)) return proxyHttp(auth, req, res, authUnavailable(res));
   if (isTodos(pathname)) return proxyHttp(todos, req, res, serviceUnavailable(res, todos, 'todos'));
+  if (isAI(pathname)) return proxyHttp(ai, req, res, serviceUnavailable(res, ai, 'ai'));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' });
     return res.end();
@@ -296,7 +301,7 @@ server.listen(port, host, () => {
   const address = server.address();
   const shown = host.includes(':') ? `[${host}]` : host;
   console.log(`web ready http://${shown}:${address.port}`);
-  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}; /api/auth -> ${auth.origin}; /api/todos -> ${todos.origin}`);
+  console.log(`  remotes: ${[...remotes.keys()].join(', ') || 'none'}; /graphql -> ${router.origin}; /api/auth -> ${auth.origin}; /api/todos -> ${todos.origin}; /api/ai -> ${ai.origin}`);
 });
 
 let stopping = false;
