@@ -228,3 +228,42 @@ func TestChatTitlesNewConversations(t *testing.T) {
 		t.Errorf("usage %+v %v", u, err)
 	}
 }
+
+// TestChatProviderFailures: a rate-limited provider, a stream cut in the middle and a slow
+// first token each end the answer as they should, through the real OpenAI client.
+func TestChatProviderFailures(t *testing.T) {
+	alice := ai.Caller{UserID: "alice", Role: ai.UserRoleUser}
+	t.Run("429", func(t *testing.T) {
+		env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Status: 429, RetryAfter: 7 * time.Second}, 1, 1)
+		m := answer(t, env, alice, ai.SendInput{Content: "hello"})
+		if m.State != ai.StateFailed || !strings.Contains(m.Error, "rate limiting") || !strings.Contains(m.Error, "7 s") {
+			t.Fatalf("%s %q", m.State, m.Error)
+		}
+	})
+	t.Run("cut in the middle", func(t *testing.T) {
+		env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Chunks: []string{"one", " two", " three", " four", " five"},
+			CutAfter: 3}, 1, 1)
+		m := answer(t, env, alice, ai.SendInput{Content: "count"})
+		if m.State != ai.StateFailed || m.Content != "one two three" || !strings.Contains(m.Error, "cut off") || m.TokensOut == 0 {
+			t.Fatalf("%s %q %q out=%d", m.State, m.Content, m.Error, m.TokensOut)
+		}
+	})
+	t.Run("slow first token", func(t *testing.T) {
+		env := newChat(t, llmtest.Options{Models: []string{"test-model"}, FirstTokenDelay: 300 * time.Millisecond, Text: "late but whole"}, 1, 1)
+		m := answer(t, env, alice, ai.SendInput{Content: "take your time"})
+		if m.State != ai.StateComplete || m.Content != "late but whole" {
+			t.Fatalf("%s %q", m.State, m.Content)
+		}
+		// Stopped before its first token: STOPPED and empty, nothing paid for the answer.
+		env.llm.Update(func(o *llmtest.Options) { o.FirstTokenDelay = 5 * time.Second })
+		ex, err := env.chat.Send(context.Background(), alice, ai.SendInput{Content: "never mind"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+		stopped, err := env.chat.Stop(context.Background(), "alice", ex.Assistant.ID)
+		if err != nil || stopped.State != ai.StateStopped || stopped.Content != "" || stopped.TokensOut != 0 {
+			t.Fatalf("stop before the first token: %+v %v", stopped, err)
+		}
+	})
+}
