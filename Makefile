@@ -72,5 +72,12 @@ bench-auth:
 bench-subs:
 	@bench/run-subs-bench.sh
 
+## bench-ai: the time the router, the ai subgraph and Redis add to a streamed chat answer, with
+## 1 and with 50 chats at once, against a local model with a fixed pace (issue 6; about a
+## minute; fresh PostgreSQL databases, dropped at the end; see docs/benchmarks.md)
+.PHONY: bench-ai
+bench-ai:
+	@bench/run-ai-bench.sh
+
 ## bench: every benchmark (the router's, the identity one and the subscriptions one; see docs/benchmarks.md)
-bench: bench-router bench-auth bench-subs
+bench: bench-router bench-auth bench-subs bench-ai

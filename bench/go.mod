@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	fedstack/platform v0.0.0
 	fedstack/router v0.0.0
+	fedstack/subgraphs/ai v0.0.0
 	github.com/99designs/gqlgen v0.17.98
 	github.com/coder/websocket v1.8.15
 	github.com/vektah/gqlparser/v2 v2.5.64
@@ -41,6 +42,8 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/phf/go-queue v0.0.0-20170504031614-9abe38d0371d // indirect
 	github.com/pkg/errors v0.9.1 // indirect
+	github.com/pkoukk/tiktoken-go v0.1.8 // indirect
+	github.com/pkoukk/tiktoken-go-loader v0.0.2 // indirect
 	github.com/prometheus/client_golang v1.25.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
@@ -48,6 +51,7 @@ require (
 	github.com/r3labs/sse/v2 v2.8.1 // indirect
 	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/rs/xid v1.6.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
 	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/sosodev/duration v1.4.0 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
@@ -96,6 +100,7 @@ replace (
 	fedstack/dataloaders => ../dataloaders
 	fedstack/platform => ../platform
 	fedstack/router => ../router
+	fedstack/subgraphs/ai => ../subgraphs/ai
 	fedstack/subgraphs/auth => ../subgraphs/auth
 	fedstack/subgraphs/todos => ../subgraphs/todos
 	github.com/wundergraph/cosmo/router => github.com/wundergraph/cosmo/router v0.0.0-20251013094319-c611abf26b17
