@@ -141,3 +141,47 @@ func TestListenAndCutStream(t *testing.T) {
 		t.Fatal("Listen accepted an invalid address")
 	}
 }
+
+// A client that hangs up as soon as it read "data: [DONE]" (as OpenAI clients do) still
+// gets its end reported; one that leaves in the middle does not.
+func TestEndReportedWhenTheClientHangsUpAfterDone(t *testing.T) {
+	for round := range 20 {
+		h := newHookLog()
+		srv := llmtest.NewServer(h.options(llmtest.Options{Text: "x y z"}))
+		body := `{"model":"test-model","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+		resp, err := http.Post(srv.URL()+"/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() && sc.Text() != "data: [DONE]" {
+		}
+		resp.Body.Close()
+		srv.Close() // waits for the handler
+		h.mu.Lock()
+		_, ended := h.ends[0]
+		h.mu.Unlock()
+		if !ended {
+			t.Fatalf("round %d: the end was not reported", round)
+		}
+	}
+
+	h := newHookLog()
+	srv := llmtest.NewServer(h.options(llmtest.Options{Text: "x y z", ChunkInterval: 200 * time.Millisecond}))
+	defer srv.Close()
+	body := `{"model":"test-model","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+	resp, err := http.Post(srv.URL()+"/chat/completions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && !strings.Contains(sc.Text(), `"content":"x"`) {
+	}
+	resp.Body.Close()
+	time.Sleep(800 * time.Millisecond) // the stream would have ended by now
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.ends) != 0 {
+		t.Fatalf("a stream the client left after its first chunk reported its end: %v", h.ends)
+	}
+}

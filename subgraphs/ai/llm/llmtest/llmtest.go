@@ -95,8 +95,9 @@ type Options struct {
 	// (0, 1, ...) and its text. The role chunk that opens a stream is not reported.
 	OnChunk func(request, chunk int, text string, at time.Time)
 	// OnEnd is called after the last event of a streamed answer ("data: [DONE]", or the last
-	// chunk or usage event with NoDone) was written and flushed; not when the stream was cut
-	// or the client went away.
+	// chunk or usage event with NoDone) was written and flushed, also when the client closes
+	// the connection right after reading it; not when the stream was cut or the client went
+	// away before the end.
 	OnEnd func(request int, at time.Time)
 }
 
@@ -408,10 +409,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, o Options, auth st
 	}
 	if !o.NoDone {
 		fmt.Fprint(w, "data: [DONE]\n\n")
-		flusher.Flush()
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			return // the client went away: the end was not delivered
+		}
 		last = time.Now()
 	}
-	if o.OnEnd != nil && ctx.Err() == nil {
+	// The client may close the connection as soon as it read the end, which cancels ctx:
+	// the end was delivered all the same.
+	if o.OnEnd != nil {
 		o.OnEnd(index, last)
 	}
 }
