@@ -268,10 +268,15 @@ type phaseResult struct {
 
 	CPU         map[string]float64 `json:"cpuPercent"`
 	MachineBusy float64            `json:"machineBusyPercent"`
-	RSSBefore   map[string]float64 `json:"rssBeforeMB"`
-	RSSPeak     map[string]float64 `json:"rssPeakMB"`
-	RSSAfter    map[string]float64 `json:"rssAfterMB"`
-	Seconds     float64            `json:"seconds"`
+	// ChunksPerSecond: chunks the model sent per second over the phase (every chat run in
+	// it, measured or not); CPUPerChunkUS: each process's CPU time over the phase divided by
+	// those chunks, in µs (the chats' other work, such as sendMessage, included).
+	ChunksPerSecond float64            `json:"chunksPerSecond"`
+	CPUPerChunkUS   map[string]float64 `json:"cpuPerChunkUs"`
+	RSSBefore       map[string]float64 `json:"rssBeforeMB"`
+	RSSPeak         map[string]float64 `json:"rssPeakMB"`
+	RSSAfter        map[string]float64 `json:"rssAfterMB"`
+	Seconds         float64            `json:"seconds"`
 }
 
 // user is a signed-up user with its websocket to the router.
@@ -551,10 +556,18 @@ func (b *bench) phase(r *phaseResult, warm, measure func() []*chat) *phaseResult
 	r.RSSBefore = b.rss()
 	sampler := sampleRSS(b.pids(), 100*time.Millisecond)
 	u := startUsage(b.cpuGroups())
-	t0 := time.Now()
+	t0, sent0 := time.Now(), b.p.sentChunks()
 	chats := measure()
-	r.Seconds = round1(time.Since(t0).Seconds())
+	secs := time.Since(t0).Seconds()
+	r.Seconds = round1(secs)
 	r.CPU, r.MachineBusy = u.end()
+	if n := b.p.sentChunks() - sent0; n > 0 && secs > 0 {
+		r.ChunksPerSecond = round1(float64(n) / secs)
+		r.CPUPerChunkUS = map[string]float64{}
+		for name, pct := range r.CPU {
+			r.CPUPerChunkUS[name] = round1(pct / 100 * secs * 1e6 / float64(n))
+		}
+	}
 	r.RSSPeak = sampler.stop()
 	time.Sleep(200 * time.Millisecond) // the provider's hooks of the last chunks have run
 	r.RSSAfter = b.rss()

@@ -114,7 +114,7 @@ func TestProviderRecordsTheChatsItAnswers(t *testing.T) {
 	if got != want || strings.Join(s.texts, "") != want {
 		t.Fatalf("streamed %q, recorded %q; want %q", got, strings.Join(s.texts, ""), want)
 	}
-	if s.requests != 1 || s.arrived.IsZero() || s.end.IsZero() || len(s.emitted) != 5 {
+	if s.requests != 1 || s.arrived.IsZero() || s.end.IsZero() || len(s.emitted) != 5 || p.sentChunks() != 5 {
 		t.Fatalf("recorded %+v", s)
 	}
 	if d := s.emitted[0].Sub(s.arrived); d < 20*time.Millisecond {

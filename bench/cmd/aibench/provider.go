@@ -26,6 +26,8 @@ type provider struct {
 	byReq map[int]*chat // by the provider's request index
 	// unexpected counts chat completions that belong to no registered chat.
 	unexpected int
+	// sent counts the chunks sent, of every chat.
+	sent int64
 }
 
 // providerSide is what the provider recorded about one chat.
@@ -130,6 +132,7 @@ func (p *provider) reply(r llmtest.Request) string {
 func (p *provider) onChunk(request, chunk int, text string, at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sent++
 	c := p.byReq[request]
 	if c == nil || chunk != len(c.prov.texts) {
 		return
@@ -154,6 +157,13 @@ func (p *provider) side(c *chat) providerSide {
 	s.texts = append([]string(nil), s.texts...)
 	s.emitted = append([]time.Time(nil), s.emitted...)
 	return s
+}
+
+// sentChunks is how many chunks the provider has sent, of every chat.
+func (p *provider) sentChunks() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent
 }
 
 func (p *provider) unexpectedRequests() int {

@@ -32,14 +32,15 @@ func printTables(w io.Writer, res *results) {
 			pct2(ph.FirstDelivery), pct2(ph.DoneAfter), pct2(ph.Total), pct2(ph.ModelTTFT))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Processes during the measured chats: CPU in % of one core (PostgreSQL: all its processes), resident memory in MB before / peak / after")
+	fmt.Fprintln(w, "Processes during each phase: CPU in % of one core (PostgreSQL: all its processes, whoever they serve), and per chunk the model sent in the phase (µs; the chats' other work included); resident memory in MB before / peak / after")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| chats | seconds | CPU % router / ai / Redis / PostgreSQL / aibench | machine busy % | router RSS MB | ai RSS MB |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| chats | seconds | model chunks/s | CPU % router / ai / Redis / PostgreSQL / aibench | CPU µs per chunk router / ai / Redis / PostgreSQL | machine busy % | router RSS MB | ai RSS MB |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, ph := range res.Phases {
-		fmt.Fprintf(w, "| %s | %.1f | %.0f / %.0f / %.0f / %.0f / %.0f | %.0f | %s | %s |\n", atOnce(ph), ph.Seconds,
-			ph.CPU["router"], ph.CPU["ai"], ph.CPU["redis"], ph.CPU["postgres"], ph.CPU["aibench"], ph.MachineBusy,
-			rssTriple(ph, "router"), rssTriple(ph, "ai"))
+		u := ph.CPUPerChunkUS
+		fmt.Fprintf(w, "| %s | %.1f | %.0f | %.0f / %.0f / %.0f / %.0f / %.0f | %.0f / %.0f / %.0f / %.0f | %.0f | %s | %s |\n", atOnce(ph), ph.Seconds,
+			ph.ChunksPerSecond, ph.CPU["router"], ph.CPU["ai"], ph.CPU["redis"], ph.CPU["postgres"], ph.CPU["aibench"],
+			u["router"], u["ai"], u["redis"], u["postgres"], ph.MachineBusy, rssTriple(ph, "router"), rssTriple(ph, "ai"))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "At rest after the signups: router %.0f MB, ai %.0f MB RSS. Warm-up (not measured): %d chats one at a time (%d failed)",
