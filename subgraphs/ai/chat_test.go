@@ -211,12 +211,14 @@ func TestChatStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got strings.Builder
-	stopped := false
+	stopped := make(chan struct{})
+	started := false
 	evs, done := collect(t, ch, func(ev ai.StreamEvent) {
 		got.WriteString(ev.Text)
-		if !stopped && got.Len() >= 20 {
-			stopped = true
+		if !started && got.Len() >= 20 {
+			started = true
 			go func() {
+				defer close(stopped)
 				msg, err := env.chat.Stop(ctx, "alice", ex.Assistant.ID)
 				if err != nil || msg.State != ai.StateStopped {
 					t.Errorf("Stop: %+v, %v", msg, err)
@@ -224,6 +226,7 @@ func TestChatStop(t *testing.T) {
 			}()
 		}
 	})
+	<-stopped // Stop returns after the stream's end: wait for it before the test ends
 	if done == nil || done.State != ai.StateStopped {
 		t.Fatalf("done = %+v", done)
 	}
