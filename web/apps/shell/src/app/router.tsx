@@ -1,6 +1,7 @@
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { AppLayout } from '../components/layout/app-layout.tsx';
 import { RequireSession } from '../components/layout/require-session.tsx';
+import { AiRoute } from './routes/ai.tsx';
 import { ForgotPasswordRoute } from './routes/forgot-password.tsx';
 import { HomeRoute } from './routes/home.tsx';
 import { LoginRoute } from './routes/login.tsx';
@@ -26,6 +27,15 @@ const router = createBrowserRouter([
         element: (
           <RequireSession>
             <TodosRoute />
+          </RequireSession>
+        ),
+      },
+      {
+        // The assistant remote routes inside: /ai (a new chat) and /ai/:conversationId.
+        path: 'ai/*',
+        element: (
+          <RequireSession>
+            <AiRoute />
           </RequireSession>
         ),
       },

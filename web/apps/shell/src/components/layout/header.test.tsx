@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
@@ -30,6 +30,11 @@ describe('Header', () => {
     const token = useAuthStore.getState().session!.accessToken;
     const router = renderAt('/todos', wrap);
     expect(screen.getByTestId('signed-in-user')).toHaveTextContent('Signed in as Ada Lovelace');
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getAllByRole('link').map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['Todos', '/todos'],
+      ['Assistant', '/ai'],
+    ]);
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByText('Sign-in page')).toBeInTheDocument();
@@ -46,6 +51,7 @@ describe('Header', () => {
     renderAt('/todos', wrap);
     expect(screen.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/login');
     expect(screen.getByRole('link', { name: 'Sign up' })).toHaveAttribute('href', '/signup');
+    expect(screen.queryByRole('link', { name: 'Assistant' })).not.toBeInTheDocument();
   });
 
   it('shows neither while the session is being restored', () => {

@@ -37,7 +37,12 @@ export function Header() {
         fedstack
       </Link>
       <nav aria-label="Main" style={{ display: 'flex', gap: 12, flex: 1 }}>
-        {session ? <Link to="/todos">Todos</Link> : null}
+        {session ? (
+          <>
+            <Link to="/todos">Todos</Link>
+            <Link to="/ai">Assistant</Link>
+          </>
+        ) : null}
       </nav>
       {restoring ? null : session ? (
         <>
