@@ -57,7 +57,7 @@ if [ "${STACK_SKIP_BUILD:-}" != 1 ]; then
   mkdir -p bin
   go build -o bin/ ./router/cmd/router ./subgraphs/auth/cmd/auth ./subgraphs/ai/cmd/ai ./subgraphs/todos/cmd/todos
 fi
-for d in $([ "${STACK_NO_WEB:-}" = 1 ] || echo web/apps/shell/dist web/apps/todos/dist); do
+for d in $([ "${STACK_NO_WEB:-}" = 1 ] || echo web/apps/shell/dist web/apps/todos/dist web/apps/ai/dist); do
   if [ ! -d "$d" ]; then
     say "$d is missing: build the web app first (make web-build)"
     exit 1

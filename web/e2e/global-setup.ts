@@ -78,7 +78,7 @@ async function stop(child: ChildProcess) {
 export default async function globalSetup() {
   if (process.env.E2E_BASE_URL) return;
   const mode = process.env.E2E_STACK ?? 'stack';
-  for (const app of ['shell', 'todos']) {
+  for (const app of ['shell', 'todos', 'ai']) {
     if (!existsSync(join(webDir, 'apps', app, 'dist', 'index.html'))) {
       throw new Error(`web/apps/${app}/dist is missing: run \`pnpm -C web build\` before the e2e`);
     }

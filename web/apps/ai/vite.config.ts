@@ -6,10 +6,10 @@ import pkg from './package.json' with { type: 'json' };
 
 // The ai remote (the assistant's chat). Built, it is served under /remotes/ai/ (serve.mjs,
 // Caddy), so that is its base: the manifest's publicPath and every chunk URL point there.
-// In dev it runs on 5177 and the shell (5173) loads it from there, with React Fast Refresh
+// In dev it runs on 5175 and the shell (5173) loads it from there, with React Fast Refresh
 // wired to the shell. react-router is a shared singleton: the remote's routes
 // (/ai/:conversationId) live inside the shell's router.
-const DEV_PORT = Number(process.env.WEB_AI_PORT ?? 5177);
+const DEV_PORT = Number(process.env.WEB_AI_PORT ?? 5175);
 const SHELL_ORIGIN = process.env.SHELL_ORIGIN ?? `http://localhost:${process.env.WEB_SHELL_PORT ?? 5173}`;
 
 export default defineConfig(({ command }) => ({

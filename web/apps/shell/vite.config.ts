@@ -11,12 +11,16 @@ import pkg from './package.json' with { type: 'json' };
 // this server writes it, pointing at the remotes' dev servers, and proxies /graphql (HTTP
 // and websocket) to the router and /api/auth/* (sign-in, refresh cookie) to the auth
 // service, so the browser sees one origin.
-// Dev ports can move (WEB_SHELL_PORT, WEB_TODOS_PORT) so a second checkout can run beside.
+// Dev ports can move (WEB_SHELL_PORT, WEB_AI_PORT, WEB_TODOS_PORT) so a second checkout can run beside.
 const PORT = Number(process.env.WEB_SHELL_PORT ?? 5173);
 const TODOS_PORT = Number(process.env.WEB_TODOS_PORT ?? 5176);
+const AI_PORT = Number(process.env.WEB_AI_PORT ?? 5175);
 const ROUTER_URL = process.env.ROUTER_URL ?? 'http://127.0.0.1:4000';
 const AUTH_URL = process.env.AUTH_URL ?? 'http://127.0.0.1:4001';
+const AI_URL = process.env.AI_URL ?? 'http://127.0.0.1:4002';
+const TODOS_URL = process.env.TODOS_URL ?? 'http://127.0.0.1:4003';
 const TODOS_REMOTE = process.env.TODOS_REMOTE_URL ?? `http://localhost:${TODOS_PORT}/mf-manifest.json`;
+const AI_REMOTE = process.env.AI_REMOTE_URL ?? `http://localhost:${AI_PORT}/mf-manifest.json`;
 
 function devRuntimeConfig(): Plugin {
   return {
@@ -26,7 +30,7 @@ function devRuntimeConfig(): Plugin {
       server.middlewares.use('/runtime-config.json', (_req, res) => {
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
-        res.end(JSON.stringify({ graphqlUrl: '/graphql', remotes: { todos: TODOS_REMOTE } }));
+        res.end(JSON.stringify({ graphqlUrl: '/graphql', remotes: { todos: TODOS_REMOTE, ai: AI_REMOTE } }));
       });
     },
   };
@@ -66,7 +70,8 @@ export default defineConfig({
           });
         },
       },
-      '/api': { target: ROUTER_URL },
+      '/api/ai/': { target: AI_URL },
+      '/api/todos': { target: TODOS_URL },
     },
   },
   preview: { port: PORT, strictPort: true },
