@@ -79,7 +79,7 @@ func atOnce(ph *phaseResult) string {
 	case "burst":
 		return fmt.Sprintf("%d at once (%d rounds)", ph.Concurrency, ph.Rounds)
 	default:
-		return fmt.Sprintf("%d in flight (staggered)", ph.Concurrency)
+		return fmt.Sprintf("%d in flight (steady)", ph.Concurrency)
 	}
 }
 
