@@ -73,6 +73,9 @@ fi
 
 # free_port: a port nothing listens on, from the ephemeral-looking range, not handed out twice.
 TAKEN=" "
+# BENCH_AI_PROFILE=<seconds>: CPU profiles of ai and the router over that many seconds of
+# the measurement, saved as ai.cpu.pprof and router.cpu.pprof with the results.
+PROFILE="${BENCH_AI_PROFILE:-}"
 free_port() {
   local p
   for _ in $(seq 200); do
@@ -88,6 +91,8 @@ free_port() {
 AUTH_PORT="$(free_port)"
 AI_PORT="$(free_port)"
 ROUTER_PORT="$(free_port)"
+AI_PPROF_PORT="$(free_port)"
+ROUTER_PPROF_PORT="$(free_port)"
 MODEL_PORT="$(free_port)"
 TODOS_PORT="$(free_port)" # nothing listens there: the benchmark's operations never reach todos
 
@@ -200,11 +205,12 @@ AUTH_PID=$LAST_PID
 start ai "${COMMON[@]}" PORT="$AI_PORT" JWKS_URL="$JWKS" \
   DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$AI_DB?sslmode=disable" \
   LLM_BASE_URL="http://127.0.0.1:$MODEL_PORT/v1" AI_DEFAULT_MODEL="$MODEL" AI_TITLES=false \
-  AI_WORKERS=$((CONCURRENCY + 14)) AI_QUEUE=256 "${NO_AI_LIMITS[@]}"
+  AI_WORKERS=$((CONCURRENCY + 14)) AI_QUEUE=256 "${NO_AI_LIMITS[@]}" ${PROFILE:+PPROF_ADDR=127.0.0.1:$AI_PPROF_PORT}
 AI_PID=$LAST_PID
 wait_ready auth "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/ready" 60
 wait_ready ai "$AI_PID" "http://127.0.0.1:$AI_PORT/ready" 60
 start router "${COMMON[@]}" PORT="$ROUTER_PORT" JWKS_URL="$JWKS" SUPERGRAPH_CONFIG="$ROOT/supergraph.yaml" \
+  ${PROFILE:+PPROF_ADDR=127.0.0.1:$ROUTER_PPROF_PORT} \
   SUBGRAPH_AUTH_URL="http://127.0.0.1:$AUTH_PORT/graphql" \
   SUBGRAPH_AI_URL="http://127.0.0.1:$AI_PORT/graphql" \
   SUBGRAPH_AI_WS_URL="ws://127.0.0.1:$AI_PORT/graphql" \
@@ -236,6 +242,10 @@ printf 'ROUTER_PID=%d\nAI_PID=%d\n' "$ROUTER_PID" "$AI_PID" >"$READY.tmp" && mv 
 log "stack ready; aibench measures (progress in $OUT/aibench.log) ..."
 tail -n +1 -f "$OUT/aibench.log" --pid "$AIBENCH_PID" >&2 &
 TAIL_PID=$!
+if [[ -n "$PROFILE" ]]; then # CPU profiles of ai and the router over the measured phases
+  curl -fsS -o "$OUT/ai.cpu.pprof" "http://127.0.0.1:$AI_PPROF_PORT/debug/pprof/profile?seconds=$PROFILE" &
+  curl -fsS -o "$OUT/router.cpu.pprof" "http://127.0.0.1:$ROUTER_PPROF_PORT/debug/pprof/profile?seconds=$PROFILE" &
+fi
 rc=0
 wait "$AIBENCH_PID" || rc=$?
 wait "$TAIL_PID" 2>/dev/null || true

@@ -65,6 +65,7 @@ free_port() {
   die "found no free port on 127.0.0.1"
 }
 AUTH_PORT="$(free_port)"
+AI_PORT="$(free_port)"
 TODOS_PORT="$(free_port)"
 ROUTER_PORT="$(free_port)"
 
@@ -96,6 +97,8 @@ cleanup() {
   if ((DB_CREATED)); then
     dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$DB_NAME" 2>>"$OUT/cleanup.log" \
       || log "could not drop the database $DB_NAME (see $OUT/cleanup.log); drop it by hand"
+    dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "${DB_NAME}_ai" 2>>"$OUT/cleanup.log" \
+      || log "could not drop the database ${DB_NAME}_ai (see $OUT/cleanup.log); drop it by hand"
   fi
   if command -v redis-cli >/dev/null; then
     redis-cli -u "$REDIS_URL" --scan --pattern "$LIMIT_PREFIX:*" 2>/dev/null \
@@ -127,7 +130,7 @@ wait_ready() { # wait_ready <name> <pid> <url> <seconds>
 # --- build, database ----------------------------------------------------------------------
 log "building authbench, auth, todos and the router into $TMP/bin ..."
 mkdir -p "$TMP/bin" "$TMP/ferretdb"
-go build -o "$TMP/bin/" ./bench/cmd/authbench ./subgraphs/auth/cmd/auth ./subgraphs/todos/cmd/todos ./router/cmd/router
+go build -o "$TMP/bin/" ./bench/cmd/authbench ./subgraphs/auth/cmd/auth ./subgraphs/ai/cmd/ai ./subgraphs/todos/cmd/todos ./router/cmd/router
 
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME" || die "could not create the database $DB_NAME"
 DB_CREATED=1
@@ -149,12 +152,19 @@ start auth "${COMMON[@]}" PORT="$AUTH_PORT" \
   DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$DB_NAME?sslmode=disable" \
   RATE_LIMIT_PREFIX="$LIMIT_PREFIX" LOGIN_LIMIT_PER_IP=1000000 SIGNUP_LIMIT_PER_IP=1000000
 AUTH_PID=$LAST_PID
+# The router composes every subgraph of supergraph.yaml and is ready only when all answer:
+# the ai subgraph runs too (offline model, its own database, dropped at the end).
+start ai "${COMMON[@]}" PORT="$AI_PORT" JWKS_URL="$JWKS" \
+  DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/${DB_NAME}_ai?sslmode=disable" RATE_LIMIT_PREFIX="$LIMIT_PREFIX"
+AI_PID=$LAST_PID
 start todos "${COMMON[@]}" PORT="$TODOS_PORT" JWKS_URL="$JWKS" FERRETDB_SQLITE_DIR="$TMP/ferretdb"
 TODOS_PID=$LAST_PID
 wait_ready auth "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/ready" 60
+wait_ready ai "$AI_PID" "http://127.0.0.1:$AI_PORT/ready" 60
 wait_ready todos "$TODOS_PID" "http://127.0.0.1:$TODOS_PORT/ready" 90
 start router "${COMMON[@]}" PORT="$ROUTER_PORT" JWKS_URL="$JWKS" SUPERGRAPH_CONFIG="$ROOT/supergraph.yaml" \
   SUBGRAPH_AUTH_URL="http://127.0.0.1:$AUTH_PORT/graphql" \
+  SUBGRAPH_AI_URL="http://127.0.0.1:$AI_PORT/graphql" SUBGRAPH_AI_WS_URL="ws://127.0.0.1:$AI_PORT/graphql" \
   SUBGRAPH_TODOS_URL="http://127.0.0.1:$TODOS_PORT/graphql" \
   SUBGRAPH_TODOS_WS_URL="ws://127.0.0.1:$TODOS_PORT/graphql"
 ROUTER_PID=$LAST_PID

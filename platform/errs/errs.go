@@ -40,7 +40,7 @@ type Error struct {
 	// Extensions are more facts for the client (e.g. "current": the stored version of
 	// what a CONFLICT was about): GraphQL extensions, and "details" of a REST error.
 	Extensions map[string]any
-	Err        error         // internal cause: logged, never shown
+	Err        error // internal cause: logged, never shown
 }
 
 // Error returns the message, followed by the cause when there is one.

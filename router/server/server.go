@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -146,7 +145,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger.Info("composed supergraph", "subgraphs", len(sg.Subgraphs), "duration_ms", time.Since(start).Milliseconds())
 
 	if cfg.PprofAddr != "" {
-		go servePprof(ctx, cfg.PprofAddr, logger)
+		go httpserver.ServePprof(ctx, cfg.PprofAddr, logger)
 	}
 	rdb, err := redisconn.Open(ctx, cfg.RedisURL)
 	if err != nil {
@@ -372,23 +371,4 @@ func cors(allowed []string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// servePprof serves the Go profiler on its own address, apart from the public port.
-func servePprof(ctx context.Context, addr string, logger *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	logger.Info("pprof listening", "addr", addr)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("pprof server failed", "error", err.Error())
-	}
 }

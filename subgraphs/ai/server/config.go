@@ -66,6 +66,8 @@ type Config struct {
 	StaleAfter time.Duration
 	// OfflineChunkDelay paces the offline model's chunks.
 	OfflineChunkDelay time.Duration
+	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
+	PprofAddr string
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -92,6 +94,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RateLimitPrefix:   env.String("RATE_LIMIT_PREFIX", ""),
 		StaleAfter:        env.Duration("AI_STALE_AFTER", 15*time.Minute),
 		OfflineChunkDelay: env.Duration("AI_OFFLINE_CHUNK_DELAY", 15*time.Millisecond),
+		PprofAddr:         env.String("PPROF_ADDR", ""),
 	}
 	if c.Production {
 		c.DatabaseURL = env.Required("DATABASE_URL")

@@ -59,6 +59,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	logger := logging.New(stdout, Service, cfg.LogLevel)
+	if cfg.PprofAddr != "" {
+		go httpserver.ServePprof(ctx, cfg.PprofAddr, logger)
+	}
 
 	tel, err := telemetry.Setup(ctx, Service, config.New(getenv))
 	if err != nil {
