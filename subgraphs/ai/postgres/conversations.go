@@ -29,7 +29,10 @@ func insertMessage(ctx context.Context, tx pgx.Tx, convID pgtype.UUID, ownerID s
 		convID, ownerID, seq, string(role), content, string(state), model))
 }
 
-// StartExchange implements ai.ConversationStore.
+// StartExchange implements ai.ConversationStore. It is one statement (data-modifying
+// CTEs), so one round trip and atomic: the conversation row (inserted, or updated under its
+// row lock, which queues the exchanges of one conversation), the system message of a new
+// conversation, the user message and the STREAMING answer.
 func (s *Store) StartExchange(ctx context.Context, in ai.NewExchange) (*ai.Exchange, error) {
 	if err := ai.ValidateContent(in.Content); err != nil {
 		return nil, err
@@ -37,60 +40,70 @@ func (s *Store) StartExchange(ctx context.Context, in ai.NewExchange) (*ai.Excha
 	if in.OwnerID == "" || in.Model == "" {
 		return nil, errs.E(errs.Internal, "StartExchange needs an owner and a model")
 	}
-	var title string
+	var conv, args string
+	var params []any
 	if in.ConversationID == "" {
-		var err error
-		if title, err = ai.NormalizeTitle(in.Title); err != nil {
+		title, err := ai.NormalizeTitle(in.Title)
+		if err != nil {
 			return nil, err
 		}
+		n := 2
+		if in.System != "" {
+			n = 3
+		}
+		conv = `INSERT INTO conversations (owner_id, title, model, last_seq, message_count)
+		        VALUES ($1, $4, $2, $5, $5) RETURNING *`
+		params = []any{in.OwnerID, in.Model, in.Content, title, n, in.System}
+		args = `, sys AS (
+		  INSERT INTO messages (conversation_id, owner_id, seq, role, content, state, model, completed_at, search)
+		  SELECT id, owner_id, 1, 'SYSTEM', $6, 'COMPLETE', '', now(), to_tsvector('english', $6)
+		  FROM conv WHERE $6 <> '')`
+	} else {
+		convID, ok := parseUUID(in.ConversationID)
+		if !ok {
+			return nil, notFound(ai.ErrConversationNotFound)
+		}
+		conv = `UPDATE conversations
+		        SET last_seq = last_seq + 2, message_count = message_count + 2, model = $2, updated_at = now()
+		        WHERE id = $4 AND owner_id = $1 RETURNING *`
+		params = []any{in.OwnerID, in.Model, in.Content, convID}
 	}
-	var out ai.Exchange
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var convID pgtype.UUID
-		if in.ConversationID == "" {
-			if err := tx.QueryRow(ctx,
-				`INSERT INTO conversations (owner_id, title, model) VALUES ($1, $2, $3) RETURNING id`,
-				in.OwnerID, title, in.Model).Scan(&convID); err != nil {
-				return err
-			}
-			if in.System != "" {
-				if _, err := tx.Exec(ctx,
-					`UPDATE conversations SET last_seq = 1, message_count = 1 WHERE id = $1`, convID); err != nil {
-					return err
-				}
-				if _, err := insertMessage(ctx, tx, convID, in.OwnerID, 1, ai.RoleSystem, in.System, ai.StateComplete, ""); err != nil {
-					return err
-				}
-			}
-		} else {
-			var ok bool
-			if convID, ok = parseUUID(in.ConversationID); !ok {
-				return notFound(ai.ErrConversationNotFound)
-			}
-		}
-		// Takes the conversation's row lock: exchanges of one conversation queue here.
-		var last int
-		conv, err := scanConversation(tx.QueryRow(ctx,
-			`UPDATE conversations
-			 SET last_seq = last_seq + 2, message_count = message_count + 2, model = $3, updated_at = now()
-			 WHERE id = $1 AND owner_id = $2
-			 RETURNING `+conversationColumns+`, last_seq`, convID, in.OwnerID, in.Model), &last)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(ai.ErrConversationNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		out.Conversation = conv
-		if out.User, err = insertMessage(ctx, tx, convID, in.OwnerID, last-1, ai.RoleUser, in.Content, ai.StateComplete, ""); err != nil {
-			return err
-		}
-		out.Assistant, err = insertMessage(ctx, tx, convID, in.OwnerID, last, ai.RoleAssistant, "", ai.StateStreaming, in.Model)
-		return err
-	})
+	rows, err := s.pool.Query(ctx, `WITH conv AS (`+conv+`)`+args+`,
+		u AS (
+		  INSERT INTO messages (conversation_id, owner_id, seq, role, content, state, model, completed_at, search)
+		  SELECT id, owner_id, last_seq - 1, 'USER', $3, 'COMPLETE', '', now(), to_tsvector('english', $3) FROM conv
+		  RETURNING `+messageColumns+`),
+		a AS (
+		  INSERT INTO messages (conversation_id, owner_id, seq, role, content, state, model)
+		  SELECT id, owner_id, last_seq, 'ASSISTANT', '', 'STREAMING', $2 FROM conv
+		  RETURNING `+messageColumns+`)
+		SELECT m.*, `+prefixed("conv.", conversationColumns)+`
+		FROM (SELECT * FROM u UNION ALL SELECT * FROM a) m CROSS JOIN conv
+		ORDER BY m.seq`, params...)
 	if err != nil {
 		return nil, storeErr(err, "starting an exchange")
 	}
+	var out ai.Exchange
+	var msgs []*ai.Message
+	for rows.Next() {
+		var c ai.Conversation
+		var cost int64
+		m, err := scanMessage(rows, conversationDest(&c, &cost)...)
+		if err != nil {
+			rows.Close()
+			return nil, storeErr(err, "starting an exchange")
+		}
+		finishConversation(&c, cost)
+		out.Conversation = &c
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr(err, "starting an exchange")
+	}
+	if len(msgs) != 2 {
+		return nil, notFound(ai.ErrConversationNotFound)
+	}
+	out.User, out.Assistant = msgs[0], msgs[1]
 	return &out, nil
 }
 

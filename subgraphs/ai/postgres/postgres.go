@@ -62,28 +62,37 @@ const conversationColumns = `id::text, owner_id, title, model, created_at, updat
 func scanConversation(row pgx.Row, extra ...any) (*ai.Conversation, error) {
 	var c ai.Conversation
 	var cost int64
-	dest := append([]any{&c.ID, &c.OwnerID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount,
-		&c.TokensIn, &c.TokensOut, &cost}, extra...)
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(append(conversationDest(&c, &cost), extra...)...); err != nil {
 		return nil, err
 	}
+	finishConversation(&c, cost)
+	return &c, nil
+}
+
+// conversationDest are the scan destinations of conversationColumns.
+func conversationDest(c *ai.Conversation, cost *int64) []any {
+	return []any{&c.ID, &c.OwnerID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount,
+		&c.TokensIn, &c.TokensOut, cost}
+}
+
+func finishConversation(c *ai.Conversation, cost int64) {
 	c.Cost = ai.Micros(cost)
 	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
-	return &c, nil
 }
 
 const messageColumns = `id::text, conversation_id::text, owner_id, seq, role, content, state, model, tokens_in, tokens_out,
 	cost_micros, error, cached, citations, created_at, completed_at`
 
-func scanMessage(row pgx.Row) (*ai.Message, error) {
+// scanMessage scans messageColumns, then into extra.
+func scanMessage(row pgx.Row, extra ...any) (*ai.Message, error) {
 	var (
 		m           ai.Message
 		role, state string
 		cost        int64
 		citations   []byte
 	)
-	if err := row.Scan(&m.ID, &m.ConversationID, &m.OwnerID, &m.Seq, &role, &m.Content, &state, &m.Model,
-		&m.TokensIn, &m.TokensOut, &cost, &m.Error, &m.Cached, &citations, &m.CreatedAt, &m.CompletedAt); err != nil {
+	if err := row.Scan(append([]any{&m.ID, &m.ConversationID, &m.OwnerID, &m.Seq, &role, &m.Content, &state, &m.Model,
+		&m.TokensIn, &m.TokensOut, &cost, &m.Error, &m.Cached, &citations, &m.CreatedAt, &m.CompletedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.Role, m.State, m.Cost = ai.Role(role), ai.State(state), ai.Micros(cost)
