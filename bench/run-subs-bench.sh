@@ -33,8 +33,9 @@
 # 2 when the run could not be done.
 set -Eeuo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+BENCH=bench-subs DIE_STATUS=2
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the repository, and runs from there
 
 STEPS="${BENCH_SUBS_STEPS:-1000,5000,10000,20000,30000,40000}"
 USERS="${BENCH_SUBS_USERS:-100}"
@@ -46,23 +47,8 @@ BUDGET="${BENCH_SUBS_BUDGET:-150s}"
 MAX_RSS_MB="${BENCH_SUBS_MAX_RSS_MB:-4000}"
 WORKERS="${BENCH_SUBS_WORKERS:-2}"
 OVERSHOOT="${BENCH_SUBS_OVERSHOOT:-200}"
-PG_HOST="${PGHOST:-127.0.0.1}"
-PG_PORT="${PGPORT:-5432}"
-PG_USER="${PGUSER:-postgres}"
-REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
-log() { printf '%s bench-subs: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "$*"; exit 2; }
-
-for cmd in go curl createdb dropdb setsid; do
-  command -v "$cmd" >/dev/null || die "$cmd is required"
-done
-answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-redis_hostport="${REDIS_URL#redis://}"; redis_hostport="${redis_hostport%%/*}"; redis_hostport="${redis_hostport##*@}"
-redis_host="${redis_hostport%%:*}"; redis_port="${redis_hostport##*:}"
-[[ "$redis_port" != "$redis_host" ]] || redis_port=6379
-answers "$PG_HOST" "$PG_PORT" || die "PostgreSQL does not answer at $PG_HOST:$PG_PORT (start it, or set PGHOST/PGPORT)"
-answers "$redis_host" "$redis_port" || die "Redis does not answer at $redis_host:$redis_port (start it, or set REDIS_URL)"
+check_prerequisites
 
 # Open files: every subscriber is a socket in the router and one in the load generator.
 NOFILE_SOFT_BEFORE="$(ulimit -Sn)"
@@ -71,131 +57,28 @@ ulimit -Sn "$NOFILE_HARD" 2>/dev/null || log "could not raise the open-files lim
 NOFILE="$(ulimit -Sn)"
 log "open-files limit: $NOFILE (soft was $NOFILE_SOFT_BEFORE, hard $NOFILE_HARD); the router can hold about that many connections"
 
-# free_port: a port nothing listens on, from the ephemeral-looking range, not handed out twice.
-TAKEN=" "
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 12000))
-    if [[ "$TAKEN" != *" $p "* ]] && ! answers 127.0.0.1 "$p"; then
-      TAKEN+="$p "
-      echo "$p"
-      return 0
-    fi
-  done
-  die "found no free port on 127.0.0.1"
-}
-AUTH_PORT="$(free_port)"
-AI_PORT="$(free_port)"
-TODOS_PORT="$(free_port)"
-ROUTER_PORT="$(free_port)"
-PPROF_PORT="$(free_port)"
+free_port AUTH_PORT AI_PORT TODOS_PORT ROUTER_PORT PPROF_PORT
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-OUT="$ROOT/bench/results/subs-$STAMP"
+new_run subs
 mkdir -p "$OUT/profiles"
-ln -sfn "subs-$STAMP" "$ROOT/bench/results/subs-latest"
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/bench-subs.XXXXXX")"
-RUN_ID="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 DB_NAME="fedstack_subsbench_$RUN_ID"
-LIMIT_PREFIX="bench:$RUN_ID"
-DB_CREATED=0
-
-# --- process handling -------------------------------------------------------------------
-PIDS=()
-stop_group() { # stop_group <pid>: TERM the process group led by pid, KILL it after 10 s
-  local pid="$1"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_group "${PIDS[$i]}"; done
-  if ((DB_CREATED)); then
-    dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$DB_NAME" 2>>"$OUT/cleanup.log" \
-      || log "could not drop the database $DB_NAME (see $OUT/cleanup.log); drop it by hand"
-    dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "${DB_NAME}_ai" 2>>"$OUT/cleanup.log" \
-      || log "could not drop the database ${DB_NAME}_ai (see $OUT/cleanup.log); drop it by hand"
-  fi
-  if command -v redis-cli >/dev/null; then
-    # Rate-limit keys, and the change logs of this run's users (todos:changes:<user id>).
-    redis-cli -u "$REDIS_URL" --scan --pattern "$LIMIT_PREFIX:*" 2>/dev/null \
-      | xargs -r -n 100 redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
-    if [[ -s "$TMP/user-ids" ]]; then
-      sed 's/^/todos:changes:/' "$TMP/user-ids" | xargs -r -n 100 redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
-    fi
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-start() { # start <name> env...: runs "$TMP/bin/<name>" in its own process group
-  local name="$1"; shift
-  setsid env "$@" "$TMP/bin/$name" >"$OUT/$name.log" 2>&1 &
-  PIDS+=("$!")
-  LAST_PID=$!
-}
-wait_ready() { # wait_ready <name> <pid> <url> <seconds>
-  local name="$1" pid="$2" url="$3" limit="$4"
-  for _ in $(seq $((limit * 10))); do
-    kill -0 "$pid" 2>/dev/null || { tail -30 "$OUT/$name.log" >&2; die "$name stopped while starting (log: $OUT/$name.log)"; }
-    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  tail -30 "$OUT/$name.log" >&2
-  die "$name was not ready within ${limit}s (log: $OUT/$name.log)"
-}
+# The change logs of this run's users in Redis (todos:changes:<user id>), listed once
+# subbench is done.
+KEY_LISTS+=("$TMP/user-ids" "todos:changes:")
 
 # --- build, database ----------------------------------------------------------------------
 log "building subbench, auth, todos and the router into $TMP/bin ..."
-mkdir -p "$TMP/bin" "$TMP/ferretdb"
+mkdir -p "$TMP/bin"
 go build -o "$TMP/bin/" ./bench/cmd/subbench ./subgraphs/auth/cmd/auth ./subgraphs/ai/cmd/ai ./subgraphs/todos/cmd/todos ./router/cmd/router
 
-createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME" || die "could not create the database $DB_NAME"
-DB_CREATED=1
+create_db "$DB_NAME"
 log "database $DB_NAME; rate-limit prefix $LIMIT_PREFIX; ports auth $AUTH_PORT, todos $TODOS_PORT, router $ROUTER_PORT (pprof $PPROF_PORT)"
 
 # --- how busy the machine is before we start ----------------------------------------------
-cpu_times() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
-read -r t0 i0 < <(cpu_times); sleep 1; read -r t1 i1 < <(cpu_times)
-BUSY_BEFORE=$(( (t1 - t0) > 0 ? 100 * ((t1 - t0) - (i1 - i0)) / (t1 - t0) : 0 ))
-if ((BUSY_BEFORE > 20)); then
-  log "WARNING: the machine was ${BUSY_BEFORE}% busy before the benchmark started; expect noisy numbers"
-fi
+measure_busy_before
 
 # --- the stack ------------------------------------------------------------------------------
-JWKS="http://127.0.0.1:$AUTH_PORT/.well-known/jwks.json"
-COMMON=(APP_ENV=development LOG_LEVEL=warn REDIS_URL="$REDIS_URL")
-log "starting auth, todos and the router ..."
-start auth "${COMMON[@]}" PORT="$AUTH_PORT" \
-  DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$DB_NAME?sslmode=disable" \
-  RATE_LIMIT_PREFIX="$LIMIT_PREFIX" LOGIN_LIMIT_PER_IP=1000000 SIGNUP_LIMIT_PER_IP=1000000
-AUTH_PID=$LAST_PID
-# The router composes every subgraph of supergraph.yaml and is ready only when all answer:
-# the ai subgraph runs too (offline model, its own database, dropped at the end).
-start ai "${COMMON[@]}" PORT="$AI_PORT" JWKS_URL="$JWKS" \
-  DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/${DB_NAME}_ai?sslmode=disable" RATE_LIMIT_PREFIX="$LIMIT_PREFIX"
-AI_PID=$LAST_PID
-start todos "${COMMON[@]}" PORT="$TODOS_PORT" JWKS_URL="$JWKS" FERRETDB_SQLITE_DIR="$TMP/ferretdb"
-TODOS_PID=$LAST_PID
-wait_ready auth "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/ready" 60
-wait_ready ai "$AI_PID" "http://127.0.0.1:$AI_PORT/ready" 60
-wait_ready todos "$TODOS_PID" "http://127.0.0.1:$TODOS_PORT/ready" 90
-start router "${COMMON[@]}" PORT="$ROUTER_PORT" JWKS_URL="$JWKS" SUPERGRAPH_CONFIG="$ROOT/supergraph.yaml" \
-  PPROF_ADDR="127.0.0.1:$PPROF_PORT" \
-  SUBGRAPH_AUTH_URL="http://127.0.0.1:$AUTH_PORT/graphql" \
-  SUBGRAPH_AI_URL="http://127.0.0.1:$AI_PORT/graphql" SUBGRAPH_AI_WS_URL="ws://127.0.0.1:$AI_PORT/graphql" \
-  SUBGRAPH_TODOS_URL="http://127.0.0.1:$TODOS_PORT/graphql" \
-  SUBGRAPH_TODOS_WS_URL="ws://127.0.0.1:$TODOS_PORT/graphql"
-ROUTER_PID=$LAST_PID
-wait_ready router "$ROUTER_PID" "http://127.0.0.1:$ROUTER_PORT/ready" 60
+start_todos_stack PPROF_ADDR="127.0.0.1:$PPROF_PORT"
 wait_ready router "$ROUTER_PID" "http://127.0.0.1:$PPROF_PORT/debug/pprof/" 10
 
 # --- measure ----------------------------------------------------------------------------------
@@ -212,15 +95,9 @@ if command -v psql >/dev/null; then
   psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -XAtc 'select id from users' "$DB_NAME" >"$TMP/user-ids" 2>/dev/null || true
 fi
 
-VERSION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")"
-if [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]]; then VERSION="$VERSION+changes"; fi
-CPU_MODEL="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-MEM_GB="$(free -g | awk '/^Mem:/ {print $2}')"
-REDIS_VERSION="$( (redis-cli -u "$REDIS_URL" info server 2>/dev/null || true) | awk -F: '/^redis_version/ {print $2}' | tr -d '\r')"
 EMFILE="$(grep -c 'too many open files' "$OUT/router.log" 2>/dev/null || true)"
 {
-  echo "Subscription benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $VERSION, $(go env GOVERSION)"
-  echo "Machine: $(nproc) cores ($CPU_MODEL), ${MEM_GB} GiB memory, ${BUSY_BEFORE}% busy before the start; nothing pinned: load generator, router, auth, todos, PostgreSQL and Redis ${REDIS_VERSION:-?} share the cores"
+  describe_run "Subscription benchmark" "load generator, router, auth, todos, PostgreSQL and Redis $(redis_version)"
   echo "Open-files limit of every process: $NOFILE (hard $NOFILE_HARD); ip_local_port_range $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range); somaxconn $(cat /proc/sys/net/core/somaxconn)"
   echo "Router log lines with \"too many open files\": ${EMFILE:-0}"
   echo

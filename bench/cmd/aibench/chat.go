@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"fedstack/bench/internal/gqlclient"
 )
 
 // chat is one question and its streamed answer.
@@ -79,7 +81,7 @@ func (c *chat) run(ctx context.Context, cl *client, ws *wsConn, token string, ti
 				c.err = fmt.Errorf("messageStream: the websocket ended: %v", f.err)
 				return
 			case "error":
-				c.err = fmt.Errorf("messageStream: the server answered error: %s", snippet(f.payload, 300))
+				c.err = fmt.Errorf("messageStream: the server answered error: %s", gqlclient.Snippet(f.payload, 300))
 				return
 			case "complete":
 				c.err = fmt.Errorf("messageStream: completed before a chunk with done: true (%d chunks with text received)", len(c.events))
@@ -89,18 +91,18 @@ func (c *chat) run(ctx context.Context, cl *client, ws *wsConn, token string, ti
 				Data *struct {
 					MessageStream *streamChunk `json:"messageStream"`
 				} `json:"data"`
-				Errors []gqlError `json:"errors"`
+				Errors gqlclient.Errors `json:"errors"`
 			}
 			if err := json.Unmarshal(f.payload, &p); err != nil {
-				c.err = fmt.Errorf("messageStream: an event that is not JSON: %s", snippet(f.payload, 200))
+				c.err = fmt.Errorf("messageStream: an event that is not JSON: %s", gqlclient.Snippet(f.payload, 200))
 				return
 			}
-			if len(p.Errors) > 0 {
-				c.err = fmt.Errorf("messageStream: %w", p.Errors[0].err(len(p.Errors)))
+			if err := p.Errors.Err(); err != nil {
+				c.err = fmt.Errorf("messageStream: %w", err)
 				return
 			}
 			if p.Data == nil || p.Data.MessageStream == nil {
-				c.err = fmt.Errorf("messageStream: an event without data: %s", snippet(f.payload, 200))
+				c.err = fmt.Errorf("messageStream: an event without data: %s", gqlclient.Snippet(f.payload, 200))
 				return
 			}
 			ch := p.Data.MessageStream

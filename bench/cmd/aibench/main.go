@@ -40,17 +40,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"fedstack/bench/internal/gqlclient"
+	"fedstack/bench/internal/report"
+	"fedstack/bench/internal/stackprobe"
 )
 
 type config struct {
@@ -236,8 +237,8 @@ type stats struct {
 }
 
 func statsOf(d []time.Duration) stats {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return stats{N: len(d), P50MS: ms(percentile(d, 0.50)), P95MS: ms(percentile(d, 0.95)), P99MS: ms(percentile(d, 0.99)), MaxMS: ms(percentile(d, 1))}
+	report.SortDurations(d)
+	return stats{N: len(d), P50MS: ms(report.Percentile(d, 0.50)), P95MS: ms(report.Percentile(d, 0.95)), P99MS: ms(report.Percentile(d, 0.99)), MaxMS: ms(report.Percentile(d, 1))}
 }
 
 // phaseResult is one phase: chats one at a time, or many at once.
@@ -291,7 +292,7 @@ type bench struct {
 	c       config
 	p       *provider
 	cl      *client
-	wsURL   string
+	ws      *gqlclient.WSDialer
 	runID   string
 	users   []*user
 	next    int // number of the next chat
@@ -301,9 +302,9 @@ type bench struct {
 
 func run(c config, p *provider, logf func(string, ...any)) (*results, error) {
 	b := &bench{c: c, p: p, cl: newClient(c.url, c.chatTimeout, 2*c.users), runID: randomHex(4), logf: logf, started: time.Now()}
-	b.wsURL = "ws://" + strings.TrimPrefix(c.url, "http://")
-	if rest, ok := strings.CutPrefix(c.url, "https://"); ok {
-		b.wsURL = "wss://" + rest
+	var err error
+	if b.ws, err = gqlclient.NewWSDialer(gqlclient.WSURL(c.url), "", 10*time.Second); err != nil {
+		return nil, err
 	}
 	s := &summary{Phase: "summary", Model: c.model, TTFTMS: ms(c.ttft), ChunkIntervalMS: ms(c.interval), Chunks: c.chunks, Users: c.users}
 	res := &results{Summary: s}
@@ -401,9 +402,9 @@ func (b *bench) signup() error {
 			defer func() { <-sem }()
 			u := &user{}
 			var err error
-			u.token, err = b.cl.signup(context.Background(), fmt.Sprintf("aibench-%s-%d@example.com", b.runID, i), randomHex(12), fmt.Sprintf("AI Bench %d", i))
+			u.token, err = b.cl.Signup(context.Background(), fmt.Sprintf("aibench-%s-%d@example.com", b.runID, i), randomHex(12), fmt.Sprintf("AI Bench %d", i))
 			if err == nil {
-				u.ws, err = dialWS(context.Background(), b.wsURL, u.token, 10*time.Second)
+				u.ws, err = dialWS(context.Background(), b.ws, u.token)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -430,14 +431,14 @@ func (b *bench) closeAll() {
 	}
 }
 
-// conn returns the user's websocket, opening a new one when the last ended.
-func (u *user) conn(url string) (*wsConn, error) {
+// conn returns the user's websocket, opening a new one with d when the last ended.
+func (u *user) conn(d *gqlclient.WSDialer) (*wsConn, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.ws != nil && u.ws.alive() {
 		return u.ws, nil
 	}
-	w, err := dialWS(context.Background(), url, u.token, 10*time.Second)
+	w, err := dialWS(context.Background(), d, u.token)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +464,7 @@ func (b *bench) numbers(n int) int {
 // runChat runs a prepared chat on its user's websocket.
 func (b *bench) runChat(c *chat) {
 	u := b.users[c.user]
-	ws, err := u.conn(b.wsURL)
+	ws, err := u.conn(b.ws)
 	if err != nil {
 		c.err = fmt.Errorf("reopening the user's websocket: %w", err)
 		return
@@ -495,7 +496,7 @@ func (b *bench) round(n int) []*chat {
 		go func() {
 			defer wg.Done()
 			u := b.users[c.user]
-			ws, err := u.conn(b.wsURL)
+			ws, err := u.conn(b.ws)
 			ready.Done()
 			if err != nil {
 				c.err = fmt.Errorf("reopening the user's websocket: %w", err)
@@ -554,13 +555,13 @@ func (b *bench) phase(r *phaseResult, warm, measure func() []*chat) *phaseResult
 	}
 	b.logf("%s: %s ...", r.Name, r.Label)
 	r.RSSBefore = b.rss()
-	sampler := sampleRSS(b.pids(), 100*time.Millisecond)
-	u := startUsage(b.cpuGroups())
+	sampler := stackprobe.SampleRSS(b.pids(), 100*time.Millisecond)
+	u := stackprobe.StartUsage(b.cpuGroups(), nil)
 	t0, sent0 := time.Now(), b.p.sentChunks()
 	chats := measure()
 	secs := time.Since(t0).Seconds()
 	r.Seconds = round1(secs)
-	r.CPU, r.MachineBusy = u.end()
+	r.CPU, r.MachineBusy = u.End()
 	if n := b.p.sentChunks() - sent0; n > 0 && secs > 0 {
 		r.ChunksPerSecond = round1(float64(n) / secs)
 		r.CPUPerChunkUS = map[string]float64{}
@@ -568,7 +569,8 @@ func (b *bench) phase(r *phaseResult, warm, measure func() []*chat) *phaseResult
 			r.CPUPerChunkUS[name] = round1(pct / 100 * secs * 1e6 / float64(n))
 		}
 	}
-	r.RSSPeak = sampler.stop()
+	peaks, _ := sampler.Stop()
+	r.RSSPeak = mbs(peaks)
 	time.Sleep(200 * time.Millisecond) // the provider's hooks of the last chunks have run
 	r.RSSAfter = b.rss()
 
@@ -609,17 +611,27 @@ func (b *bench) pids() map[string]int {
 	return map[string]int{"router": b.c.routerPID, "ai": b.c.aiPID}
 }
 
+// rss reads their resident memory now, in MB.
 func (b *bench) rss() map[string]float64 {
-	out := map[string]float64{}
+	now := map[string]uint64{}
 	for name, pid := range b.pids() {
-		out[name] = mb(vmRSS(pid))
+		now[name] = stackprobe.RSS(pid)
+	}
+	return mbs(now)
+}
+
+// mbs is bytes in MB, by process.
+func mbs(bytes map[string]uint64) map[string]float64 {
+	out := map[string]float64{}
+	for name, b := range bytes {
+		out[name] = stackprobe.MB(b)
 	}
 	return out
 }
 
 // cpuGroups names the processes whose CPU use is reported.
 func (b *bench) cpuGroups() map[string][]int {
-	g := map[string][]int{"aibench": {os.Getpid()}, "redis": pidsNamed("redis-server"), "postgres": pidsNamed("postgres")}
+	g := map[string][]int{"aibench": {os.Getpid()}, "redis": stackprobe.PIDsNamed("redis-server"), "postgres": stackprobe.PIDsNamed("postgres")}
 	if b.c.routerPID > 0 {
 		g["router"] = []int{b.c.routerPID}
 	}
@@ -629,32 +641,15 @@ func (b *bench) cpuGroups() map[string][]int {
 	return g
 }
 
-// percentile is the nearest-rank percentile of sorted d (0 for none).
-func percentile(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	i := int(float64(len(d))*p+0.999999) - 1
-	return d[max(0, min(i, len(d)-1))]
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
+
+// writeJSON writes one JSON line per phase, then the summary.
 func writeJSON(path string, res *results) error {
-	out := io.Writer(os.Stdout)
-	if path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
-	}
-	enc := json.NewEncoder(out)
+	var lines []any
 	for _, ph := range res.Phases {
-		if err := enc.Encode(ph); err != nil {
-			return err
-		}
+		lines = append(lines, ph)
 	}
-	return enc.Encode(res.Summary)
+	return report.WriteJSONLines(path, append(lines, res.Summary)...)
 }

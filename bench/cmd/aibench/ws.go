@@ -3,26 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"fedstack/bench/internal/gqlclient"
 	"github.com/coder/websocket"
 )
-
-// wsSubprotocol is the protocol the router speaks on /graphql websockets.
-const wsSubprotocol = "graphql-transport-ws"
-
-// wsMessage is a graphql-transport-ws message.
-type wsMessage struct {
-	Type    string          `json:"type"`
-	ID      string          `json:"id,omitempty"`
-	Payload json.RawMessage `json:"payload,omitempty"`
-}
 
 // frame is a message for one subscription, with the time it was read.
 type frame struct {
@@ -43,71 +31,16 @@ type wsConn struct {
 	done chan struct{}
 }
 
-// dialWS opens a connection to url (ws://…), sends connection_init with the token and
-// waits for its ack, all within timeout.
-func dialWS(ctx context.Context, url, token string, timeout time.Duration) (*wsConn, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	hc := &http.Client{Transport: &http.Transport{
-		Proxy:              nil, // loopback only; never through a proxy from the environment
-		DialContext:        (&net.Dialer{Timeout: timeout}).DialContext,
-		DisableCompression: true,
-	}}
-	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc, Subprotocols: []string{wsSubprotocol}})
+// dialWS opens a connection with d and the token, and starts reading it.
+func dialWS(ctx context.Context, d *gqlclient.WSDialer, token string) (*wsConn, error) {
+	c, err := d.Dial(ctx, token)
 	if err != nil {
-		return nil, fmt.Errorf("websocket upgrade: %w", err)
+		return nil, err
 	}
 	c.SetReadLimit(1 << 20)
-	if c.Subprotocol() != wsSubprotocol {
-		c.CloseNow()
-		return nil, fmt.Errorf("the server chose subprotocol %q, want %q", c.Subprotocol(), wsSubprotocol)
-	}
-	payload, _ := json.Marshal(map[string]string{"authorization": "Bearer " + token})
-	if err := writeMsg(ctx, c, wsMessage{Type: "connection_init", Payload: payload}); err != nil {
-		c.CloseNow()
-		return nil, fmt.Errorf("sending connection_init: %w", err)
-	}
-	for {
-		m, err := readMsg(ctx, c)
-		if err != nil {
-			c.CloseNow()
-			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
-		}
-		switch m.Type {
-		case "connection_ack":
-			w := &wsConn{c: c, subs: map[string]chan frame{}, done: make(chan struct{})}
-			go w.read()
-			return w, nil
-		case "ping":
-			_ = writeMsg(ctx, c, wsMessage{Type: "pong"})
-		default:
-			c.CloseNow()
-			return nil, fmt.Errorf("answer to connection_init: %q, want connection_ack", m.Type)
-		}
-	}
-}
-
-func writeMsg(ctx context.Context, c *websocket.Conn, m wsMessage) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return c.Write(ctx, websocket.MessageText, b)
-}
-
-func readMsg(ctx context.Context, c *websocket.Conn) (wsMessage, error) {
-	var m wsMessage
-	typ, b, err := c.Read(ctx)
-	if err != nil {
-		return m, err
-	}
-	if typ != websocket.MessageText {
-		return m, errors.New("the server sent a binary frame")
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("the server sent something that is not JSON: %.100s", b)
-	}
-	return m, nil
+	w := &wsConn{c: c, subs: map[string]chan frame{}, done: make(chan struct{})}
+	go w.read()
+	return w, nil
 }
 
 // alive reports whether the connection has not ended.
@@ -137,7 +70,7 @@ func (w *wsConn) subscribe(ctx context.Context, query string, vars any) (string,
 	w.subs[id] = ch
 	w.mu.Unlock()
 	payload, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err := writeMsg(ctx, w.c, wsMessage{Type: "subscribe", ID: id, Payload: payload}); err != nil {
+	if err := gqlclient.WriteMessage(ctx, w.c, gqlclient.Message{Type: "subscribe", ID: id, Payload: payload}); err != nil {
 		w.unsubscribe(id, false)
 		return "", nil, fmt.Errorf("sending subscribe: %w", err)
 	}
@@ -154,26 +87,17 @@ func (w *wsConn) unsubscribe(id string, stop bool) {
 	if stop && open {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = writeMsg(ctx, w.c, wsMessage{Type: "complete", ID: id})
+		_ = gqlclient.WriteMessage(ctx, w.c, gqlclient.Message{Type: "complete", ID: id})
 	}
 }
 
 // read takes every message until the connection ends, handing each to its subscription.
+// A frame that is no message ends the connection too.
 func (w *wsConn) read() {
 	defer close(w.done)
 	ctx := context.Background()
 	for {
-		typ, b, err := w.c.Read(ctx)
-		at := time.Now()
-		if err == nil && typ != websocket.MessageText {
-			err = errors.New("the server sent a binary frame")
-		}
-		var m wsMessage
-		if err == nil {
-			if jerr := json.Unmarshal(b, &m); jerr != nil {
-				err = fmt.Errorf("the server sent something that is not JSON: %.100s", b)
-			}
-		}
+		m, at, err := gqlclient.ReadMessage(ctx, w.c)
 		if err != nil {
 			w.c.CloseNow()
 			w.mu.Lock()
@@ -198,7 +122,7 @@ func (w *wsConn) read() {
 				ch <- frame{typ: m.Type, payload: m.Payload, at: at}
 			}
 		case "ping":
-			_ = writeMsg(ctx, w.c, wsMessage{Type: "pong"})
+			_ = gqlclient.WriteMessage(ctx, w.c, gqlclient.Message{Type: "pong"})
 		}
 	}
 }

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
 	"time"
+
+	"fedstack/bench/internal/gqlclient"
 )
 
 // The operations of the benchmark, exactly as a browser client sends them
@@ -21,87 +18,11 @@ const (
 	meOp      = `{ me { id email } }`
 )
 
-// client sends GraphQL operations to one endpoint over keep-alive connections.
-type client struct {
-	url  string
-	http *http.Client
-}
+// client sends the benchmark's GraphQL operations to one endpoint.
+type client struct{ *gqlclient.Client }
 
 func newClient(url string, timeout time.Duration, conns int) *client {
-	return &client{url: url, http: &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy:               nil, // loopback only; never through a proxy from the environment
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		},
-	}}
-}
-
-// gqlError is one entry of a GraphQL response's errors.
-type gqlError struct {
-	Message    string `json:"message"`
-	Extensions struct {
-		Code string `json:"code"`
-	} `json:"extensions"`
-}
-
-// do POSTs one operation and decodes data into out. A transport failure, a
-// status other than 200, a body that is not JSON, or any GraphQL error is an
-// error.
-func (c *client) do(ctx context.Context, query string, vars any, bearer string, out any) error {
-	body, err := json.Marshal(struct {
-		Query     string `json:"query"`
-		Variables any    `json:"variables,omitempty"`
-	}{query, vars})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("reading the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d: %s", resp.StatusCode, snippet(raw, 300))
-	}
-	var r struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []gqlError      `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("the answer is not JSON (%v): %s", err, snippet(raw, 300))
-	}
-	if len(r.Errors) > 0 {
-		e := r.Errors[0]
-		return fmt.Errorf("GraphQL error %s: %s (%d errors)", e.Extensions.Code, e.Message, len(r.Errors))
-	}
-	if out != nil {
-		if err := json.Unmarshal(r.Data, out); err != nil {
-			return fmt.Errorf("unexpected data (%v): %s", err, snippet(r.Data, 300))
-		}
-	}
-	return nil
-}
-
-func snippet(b []byte, n int) string {
-	return strings.ToValidUTF8(string(b[:min(len(b), n)]), "?")
+	return &client{gqlclient.New(url, timeout, conns)}
 }
 
 // account is a user the benchmark signed up.
@@ -140,7 +61,7 @@ func (c *client) signup(ctx context.Context, a account, name string) (*session, 
 		} `json:"signup"`
 	}
 	in := map[string]any{"in": map[string]string{"email": a.email, "password": a.password, "name": name}}
-	if err := c.do(ctx, signupOp, in, "", &out); err != nil {
+	if err := c.Do(ctx, signupOp, in, "", &out, nil); err != nil {
 		return nil, fmt.Errorf("signup of %s: %w", a.email, err)
 	}
 	if err := out.Signup.check(); err != nil {
@@ -157,7 +78,7 @@ func (c *client) login(ctx context.Context, a account) (*session, error) {
 		Login tokens `json:"login"`
 	}
 	in := map[string]any{"in": map[string]string{"email": a.email, "password": a.password}}
-	if err := c.do(ctx, loginOp, in, "", &out); err != nil {
+	if err := c.Do(ctx, loginOp, in, "", &out, nil); err != nil {
 		return nil, err
 	}
 	if err := out.Login.check(); err != nil {
@@ -172,7 +93,7 @@ func (c *client) refresh(ctx context.Context, s *session) error {
 	var out struct {
 		Refresh tokens `json:"refresh"`
 	}
-	if err := c.do(ctx, refreshOp, map[string]string{"t": s.refresh}, "", &out); err != nil {
+	if err := c.Do(ctx, refreshOp, map[string]string{"t": s.refresh}, "", &out, nil); err != nil {
 		return err
 	}
 	if err := out.Refresh.check(); err != nil {
@@ -193,7 +114,7 @@ func (c *client) me(ctx context.Context, access, email string) error {
 			Email string `json:"email"`
 		} `json:"me"`
 	}
-	if err := c.do(ctx, meOp, nil, access, &out); err != nil {
+	if err := c.Do(ctx, meOp, nil, access, &out, nil); err != nil {
 		return err
 	}
 	if out.Me == nil {

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"fedstack/bench/internal/report"
 )
 
 // stats collects the outcome of every measured request of one phase.
@@ -171,7 +172,7 @@ type result struct {
 func (s *stats) result(phase, model string, rate float64, elapsed time.Duration) *result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
+	report.SortDurations(s.lat)
 	r := &result{
 		Phase:      phase,
 		Model:      model,
@@ -182,9 +183,9 @@ func (s *stats) result(phase, model string, rate float64, elapsed time.Duration)
 		Errors:     s.errors,
 		Dropped:    s.dropped,
 		Late:       s.late,
-		P50MS:      ms(percentile(s.lat, 0.50)),
-		P95MS:      ms(percentile(s.lat, 0.95)),
-		P99MS:      ms(percentile(s.lat, 0.99)),
+		P50MS:      ms(report.Percentile(s.lat, 0.50)),
+		P95MS:      ms(report.Percentile(s.lat, 0.95)),
+		P99MS:      ms(report.Percentile(s.lat, 0.99)),
 		FirstError: s.firstErr,
 	}
 	if elapsed > 0 {
@@ -201,20 +202,6 @@ func (s *stats) result(phase, model string, rate float64, elapsed time.Duration)
 	return r
 }
 
-// percentile returns the nearest-rank percentile of sorted samples.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	rank := int(float64(n)*p+0.999999999) - 1
-	return sorted[min(max(rank, 0), n-1)]
-}
-
 func ms(d time.Duration) float64 { return round2(float64(d) / float64(time.Millisecond)) }
 
-func mb(b uint64) float64 { return round1(float64(b) / (1 << 20)) }
-
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
-
-func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

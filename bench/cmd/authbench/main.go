@@ -23,7 +23,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +30,9 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"fedstack/bench/internal/report"
+	"fedstack/bench/internal/stackprobe"
 )
 
 type config struct {
@@ -125,8 +127,8 @@ func run(c config, logw io.Writer) ([]*result, error) {
 	ctx := context.Background()
 	cl := newClient(c.url, c.timeout, max(2*c.maxInflight, 2*c.burst))
 	w := watched{auth: c.authPID, router: c.routerPID}
-	sampler := startMemSampler(w, c.sampleEvery)
-	defer sampler.stop()
+	sampler := stackprobe.SampleRSS(w.pids(), c.sampleEvery)
+	defer sampler.Stop()
 
 	// Accounts, signed up two at a time (the auth subgraph hashes at most one
 	// password per core at once anyway).
@@ -171,11 +173,11 @@ func run(c config, logw io.Writer) ([]*result, error) {
 		}
 		logf("%s: %.0f/s for %s ...", name, rate, d)
 		st := newStats()
-		sampler.reset()
-		u := startUsage(w)
+		sampler.Reset()
+		u := w.startUsage()
 		elapsed := runOpen(rate, d, workers, c.lateAfter, do, st)
 		r := st.result(name, "open", rate, elapsed)
-		fill(r, u.end(w), sampler)
+		fill(r, u, sampler)
 		logf("%s: %.1f/s, p50 %.1f ms, p95 %.1f ms, errors %d, dropped %d", name, r.RPS, r.P50MS, r.P95MS, r.Errors, r.Dropped)
 		results = append(results, r)
 		return r
@@ -226,36 +228,36 @@ func run(c config, logw io.Writer) ([]*result, error) {
 	return results, nil
 }
 
-func burst(ctx context.Context, c config, cl *client, w watched, sampler *memSampler, accounts []account) *result {
+func burst(ctx context.Context, c config, cl *client, w watched, sampler *stackprobe.RSSSampler, accounts []account) *result {
 	scope := "burst"
 	for _, pid := range []int{w.auth, w.router} {
-		if pid > 0 && resetHWM(pid) != nil {
+		if pid > 0 && stackprobe.ResetHWM(pid) != nil {
 			scope = "process lifetime" // could not reset the high-water mark
 		}
 	}
 	var authBefore, routerBefore uint64
 	if w.auth > 0 {
-		authBefore = vmRSS(w.auth)
+		authBefore = stackprobe.RSS(w.auth)
 	}
 	if w.router > 0 {
-		routerBefore = vmRSS(w.router)
+		routerBefore = stackprobe.RSS(w.router)
 	}
 	st := newStats()
-	sampler.reset()
-	u := startUsage(w)
+	sampler.Reset()
+	u := w.startUsage()
 	elapsed := runBurst(c.burst, func(i int64) error {
 		_, err := cl.login(ctx, accounts[int(i)%len(accounts)])
 		return err
 	}, st)
 	r := st.result("burst-login", "burst", 0, elapsed)
 	r.Concurrency = c.burst
-	fill(r, u.end(w), sampler)
-	r.AuthRSSBeforeMB, r.RouterRSSBeforeMB = mb(authBefore), mb(routerBefore)
+	fill(r, u, sampler)
+	r.AuthRSSBeforeMB, r.RouterRSSBeforeMB = stackprobe.MB(authBefore), stackprobe.MB(routerBefore)
 	if w.auth > 0 {
-		r.AuthHWMMB = mb(vmHWM(w.auth))
+		r.AuthHWMMB = stackprobe.MB(stackprobe.HWM(w.auth))
 	}
 	if w.router > 0 {
-		r.RouterHWMMB = mb(vmHWM(w.router))
+		r.RouterHWMMB = stackprobe.MB(stackprobe.HWM(w.router))
 	}
 	if w.auth > 0 || w.router > 0 {
 		r.HWMScope = scope
@@ -263,13 +265,37 @@ func burst(ctx context.Context, c config, cl *client, w watched, sampler *memSam
 	return r
 }
 
-// fill adds the CPU use and the sampled memory peaks of a phase to r.
-func fill(r *result, u usage, sampler *memSampler) {
-	r.AuthCPUPercent, r.RouterCPUPercent = u.authPct, u.routerPct
-	r.LoadgenCPUPercent, r.MachineBusy = u.selfPct, u.machBusyPct
-	r.PostgresCPUPercent, r.RedisCPUPercent = u.pgPct, u.redisPct
-	a, rt, n := sampler.peaks()
-	r.AuthPeakRSSMB, r.RouterPeakRSSMB, r.RSSSamples = mb(a), mb(rt), n
+// watched names the processes whose memory and CPU the benchmark reports.
+type watched struct {
+	auth, router int
+}
+
+// pids are the watched processes by name (0: none).
+func (w watched) pids() map[string]int { return map[string]int{"auth": w.auth, "router": w.router} }
+
+// startUsage starts measuring the CPU use of the watched processes, of PostgreSQL and
+// Redis (all their processes on the machine, whoever they serve; one that starts
+// meanwhile counts whole), of the load generator itself and of the whole machine.
+func (w watched) startUsage() *stackprobe.Usage {
+	pids := map[string][]int{"self": {os.Getpid()}}
+	if w.auth > 0 {
+		pids["auth"] = []int{w.auth}
+	}
+	if w.router > 0 {
+		pids["router"] = []int{w.router}
+	}
+	return stackprobe.StartUsage(pids, map[string]string{"postgres": "postgres", "redis": "redis-server"})
+}
+
+// fill adds the CPU use since u (100 % = one core; the machine's busy share is of all its
+// cores) and the sampled memory peaks of a phase to r.
+func fill(r *result, u *stackprobe.Usage, sampler *stackprobe.RSSSampler) {
+	pct, machine := u.End()
+	r.AuthCPUPercent, r.RouterCPUPercent = pct["auth"], pct["router"]
+	r.LoadgenCPUPercent, r.MachineBusy = pct["self"], machine
+	r.PostgresCPUPercent, r.RedisCPUPercent = pct["postgres"], pct["redis"]
+	peak, n := sampler.Peaks()
+	r.AuthPeakRSSMB, r.RouterPeakRSSMB, r.RSSSamples = stackprobe.MB(peak["auth"]), stackprobe.MB(peak["router"]), n
 }
 
 func cmp(first, err error) error {
@@ -285,21 +311,11 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// writeJSON writes one JSON line per phase.
 func writeJSON(path string, results []*result) error {
-	out := io.Writer(os.Stdout)
-	if path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	lines := make([]any, len(results))
+	for i, r := range results {
+		lines[i] = r
 	}
-	enc := json.NewEncoder(out)
-	for _, r := range results {
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return report.WriteJSONLines(path, lines...)
 }

@@ -2,34 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-func TestPercentileIsNearestRank(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 100; i++ {
-		d = append(d, time.Duration(i)*time.Millisecond)
-	}
-	for p, want := range map[float64]time.Duration{0.5: 50 * time.Millisecond, 0.95: 95 * time.Millisecond, 0.99: 99 * time.Millisecond, 1: 100 * time.Millisecond} {
-		if got := percentile(d, p); got != want {
-			t.Errorf("percentile(%v) = %v, want %v", p, got, want)
-		}
-	}
-	if got := percentile(nil, 0.5); got != 0 {
-		t.Errorf("percentile of nothing = %v, want 0", got)
-	}
-}
+	"fedstack/bench/internal/gqlclient/gqltest"
+)
 
 func TestRunOpenKeepsTheRateAndMeasuresFromTheSchedule(t *testing.T) {
 	st := newStats()
@@ -82,26 +65,9 @@ func TestRunBurstStartsEveryRequestAtOnce(t *testing.T) {
 	}
 }
 
-// graphqlServer answers each operation with what answer returns for it.
-func graphqlServer(t *testing.T, answer func(query string, vars map[string]any, auth string) (int, string)) *client {
-	t.Helper()
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var req struct {
-			Query     string         `json:"query"`
-			Variables map[string]any `json:"variables"`
-		}
-		if err := json.Unmarshal(b, &req); err != nil || r.Header.Get("Content-Type") != "application/json" {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		status, body := answer(req.Query, req.Variables, r.Header.Get("Authorization"))
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(s.Close)
-	return newClient(s.URL, 5*time.Second, 4)
+// graphqlServer is a client of a stand-in router that answers with answer.
+func graphqlServer(t *testing.T, answer gqltest.Answer) *client {
+	return newClient(gqltest.Server(t, answer), 5*time.Second, 4)
 }
 
 func TestClientCountsEveryWrongAnswerAsAnError(t *testing.T) {
@@ -151,45 +117,6 @@ func TestClientCountsEveryWrongAnswerAsAnError(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-}
-
-func TestProcReadersSeeThisProcess(t *testing.T) {
-	pid := os.Getpid()
-	if rss := vmRSS(pid); rss < 1<<20 {
-		t.Errorf("VmRSS of this process = %d bytes, want at least 1 MiB", rss)
-	}
-	if hwm := vmHWM(pid); hwm < vmRSS(pid)/2 {
-		t.Errorf("VmHWM %d is below the resident memory %d", hwm, vmRSS(pid))
-	}
-	if vmRSS(1<<30) != 0 || cpuTicks(1<<30) != 0 {
-		t.Errorf("a process that does not exist has memory or CPU time")
-	}
-	u := startUsage(watched{auth: pid})
-	for end := time.Now().Add(150 * time.Millisecond); time.Now().Before(end); {
-	}
-	e := u.end(watched{auth: pid})
-	if e.authPct < 20 || e.selfPct < 20 {
-		t.Errorf("150 ms of busy loop measured as %.0f %% (auth) / %.0f %% (self) of a core", e.authPct, e.selfPct)
-	}
-	if e.machBusyPct <= 0 || e.machBusyPct > 100 {
-		t.Errorf("machine busy %.1f %%, want within (0, 100]", e.machBusyPct)
-	}
-
-	// The sampler sees a 64 MiB allocation.
-	s := startMemSampler(watched{auth: pid}, time.Millisecond)
-	defer s.stop()
-	s.reset()
-	before, _, _ := s.peaks()
-	big := make([]byte, 64<<20)
-	for i := range big {
-		big[i] = 1
-	}
-	time.Sleep(20 * time.Millisecond)
-	after, _, n := s.peaks()
-	if after < before+48<<20 {
-		t.Errorf("peak %d MiB after touching 64 MiB, %d MiB before (%d samples)", after>>20, before>>20, n)
-	}
-	runtime.KeepAlive(big)
 }
 
 // fakeAuth answers the four operations like the auth subgraph behind the
@@ -255,7 +182,7 @@ func TestRunUsesEachRefreshTokenOnceAndReportsEveryPhase(t *testing.T) {
 	f := &fakeAuth{users: map[string]string{}, refresh: map[string]string{}, used: map[string]bool{}, access: map[string]string{}}
 	c := graphqlServer(t, f.answer)
 	results, err := run(config{
-		url: c.url, users: 3,
+		url: c.URL, users: 3,
 		loginRate: 50, loginDuration: 200 * time.Millisecond,
 		refreshRate: 400, refreshDuration: 300 * time.Millisecond,
 		meRate: 400, meDuration: 300 * time.Millisecond,

@@ -30,7 +30,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,12 +38,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"fedstack/bench/internal/gqlclient"
+	"fedstack/bench/internal/report"
+	"fedstack/bench/internal/stackprobe"
 )
 
 type config struct {
@@ -324,9 +326,9 @@ func run(c config, logw io.Writer) (*results, error) {
 	s := b.res.Summary
 	s.RouterFDLimit = -1
 	if c.routerPID > 0 {
-		s.RouterFDLimit = fdLimit(c.routerPID)
+		s.RouterFDLimit = stackprobe.FDLimit(c.routerPID)
 	}
-	s.GeneratorFDLimit = fdLimit(os.Getpid())
+	s.GeneratorFDLimit = stackprobe.FDLimit(os.Getpid())
 	defer func() { s.TotalSeconds = round1(time.Since(b.started).Seconds()) }()
 
 	if err := b.signup(); err != nil {
@@ -392,7 +394,7 @@ func (b *bench) signup() error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			emails[i], passwords[i] = fmt.Sprintf("subbench-%s-%d@example.com", runID, i), randomHex(12)
-			a, err := b.cl.signup(context.Background(), emails[i], passwords[i], fmt.Sprintf("Sub Bench %d", i))
+			a, err := b.cl.Signup(context.Background(), emails[i], passwords[i], fmt.Sprintf("Sub Bench %d", i))
 			if err != nil {
 				fail(err)
 			}
@@ -463,16 +465,16 @@ func (b *bench) signup() error {
 func (b *bench) snapshot(name string) snapshot {
 	var s snapshot
 	if b.c.routerPID > 0 {
-		s.RouterRSSMB, s.RouterFDs = mb(vmRSS(b.c.routerPID)), fdCount(b.c.routerPID)
+		s.RouterRSSMB, s.RouterFDs = stackprobe.MB(stackprobe.RSS(b.c.routerPID)), stackprobe.FDCount(b.c.routerPID)
 	}
 	if b.c.todosPID > 0 {
-		s.TodosRSSMB, s.TodosFDs = mb(vmRSS(b.c.todosPID)), fdCount(b.c.todosPID)
+		s.TodosRSSMB, s.TodosFDs = stackprobe.MB(stackprobe.RSS(b.c.todosPID)), stackprobe.FDCount(b.c.todosPID)
 	}
 	var gen uint64
 	for _, pid := range b.gen {
-		gen += vmRSS(pid)
+		gen += stackprobe.RSS(pid)
 	}
-	s.GeneratorRSSMB = mb(gen)
+	s.GeneratorRSSMB = stackprobe.MB(gen)
 	if b.pp != nil {
 		// After reading RSS: the heap statistics come after a forced GC in the router.
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -480,7 +482,7 @@ func (b *bench) snapshot(name string) snapshot {
 		st, gor, heap, err := b.pp.stats(ctx)
 		s.Go = st
 		if b.c.routerPID > 0 {
-			s.RouterFDsAfterGC = fdCount(b.c.routerPID)
+			s.RouterFDsAfterGC = stackprobe.FDCount(b.c.routerPID)
 		}
 		if err != nil {
 			s.GoErr = err.Error()
@@ -499,7 +501,7 @@ func (b *bench) snapshot(name string) snapshot {
 
 // cpuGroups names the processes whose CPU use is reported.
 func (b *bench) cpuGroups() map[string][]int {
-	g := map[string][]int{"generator": slices.Clone(b.gen), "redis": pidsNamed("redis-server")}
+	g := map[string][]int{"generator": slices.Clone(b.gen), "redis": stackprobe.PIDsNamed("redis-server")}
 	if b.c.routerPID > 0 {
 		g["router"] = []int{b.c.routerPID}
 	}
@@ -510,12 +512,7 @@ func (b *bench) cpuGroups() map[string][]int {
 }
 
 // wsURL is the router's websocket URL.
-func (b *bench) wsURL() string {
-	if rest, ok := strings.CutPrefix(b.c.url, "https://"); ok {
-		return "wss://" + rest
-	}
-	return "ws://" + strings.TrimPrefix(b.c.url, "http://")
-}
+func (b *bench) wsURL() string { return gqlclient.WSURL(b.c.url) }
 
 // latency runs the latency phase: latencySubs subscribers of one user, warm-up writes that
 // prove them live, then writes at writeRate, each delivered to every subscriber.
@@ -527,7 +524,7 @@ func (b *bench) latency() error {
 	prefix := latencyPrefix + runID + "-"
 	recv := make([]atomic.Int64, total*n) // [write][subscriber] Unix ns of the delivery
 	var delivered, dups, bad atomic.Int64
-	d, err := newWSDialer(b.wsURL(), "", c.handshake)
+	d, err := gqlclient.NewWSDialer(b.wsURL(), "", c.handshake)
 	if err != nil {
 		return err
 	}
@@ -561,7 +558,7 @@ func (b *bench) latency() error {
 					delivered.Add(1)
 				}
 			}
-			w, err := d.dial(context.Background(), b.latTokens[k%len(b.latTokens)], -1, onEvent)
+			w, err := dial(context.Background(), d, b.latTokens[k%len(b.latTokens)], -1, onEvent)
 			if err == nil {
 				if err = w.subscribe(context.Background(), c.handshake); err != nil {
 					w.close()
@@ -655,7 +652,7 @@ func (b *bench) latency() error {
 	r.WarmWrites = warm
 	b.logf("latency: %d of %d subscribers live after %d warm-up writes; %d writes at %g/s ...", r.Live, n, warm, c.writes, c.writeRate)
 
-	u := startUsage(b.cpuGroups())
+	u := stackprobe.StartUsage(b.cpuGroups(), nil)
 	start := time.Now()
 	var ww sync.WaitGroup
 	for j := range c.writes {
@@ -678,7 +675,7 @@ func (b *bench) latency() error {
 	for delivered.Load() < want && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	r.CPU, r.MachineBusy = u.end()
+	r.CPU, r.MachineBusy = u.End()
 
 	var lat, all []time.Duration
 	for j := range c.writes {
@@ -709,49 +706,29 @@ func (b *bench) latency() error {
 	}
 	r.Deliveries = int64(len(lat))
 	r.Duplicates, r.Bad = dups.Load(), bad.Load()
-	sortDurations(lat)
-	sortDurations(all)
-	sortDurations(writeLat)
-	r.P50MS, r.P95MS, r.P99MS, r.MaxMS = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.95)), ms(percentile(lat, 0.99)), ms(percentile(lat, 1))
-	r.AllP50MS, r.AllP99MS, r.AllMaxMS = ms(percentile(all, 0.50)), ms(percentile(all, 0.99)), ms(percentile(all, 1))
-	r.WriteP50MS, r.WriteP99MS = ms(percentile(writeLat, 0.50)), ms(percentile(writeLat, 0.99))
+	report.SortDurations(lat)
+	report.SortDurations(all)
+	report.SortDurations(writeLat)
+	pct := report.Percentile
+	r.P50MS, r.P95MS, r.P99MS, r.MaxMS = ms(pct(lat, 0.50)), ms(pct(lat, 0.95)), ms(pct(lat, 0.99)), ms(pct(lat, 1))
+	r.AllP50MS, r.AllP99MS, r.AllMaxMS = ms(pct(all, 0.50)), ms(pct(all, 0.99)), ms(pct(all, 1))
+	r.WriteP50MS, r.WriteP99MS = ms(pct(writeLat, 0.50)), ms(pct(writeLat, 0.99))
 	r.After = b.snapshot("latency")
 	return nil
 }
 
-func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
-
-// percentile is the nearest-rank percentile of sorted d (0 for none).
-func percentile(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	i := int(float64(len(d))*p+0.999999) - 1
-	return d[max(0, min(i, len(d)-1))]
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
+
+// writeJSON writes the latency phase's JSON line, one per step, then the summary.
 func writeJSON(path string, res *results) error {
-	out := io.Writer(os.Stdout)
-	if path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
-	}
-	enc := json.NewEncoder(out)
+	var lines []any
 	if res.Latency != nil {
-		if err := enc.Encode(res.Latency); err != nil {
-			return err
-		}
+		lines = append(lines, res.Latency)
 	}
 	for _, s := range res.Steps {
-		if err := enc.Encode(s); err != nil {
-			return err
-		}
+		lines = append(lines, s)
 	}
-	return enc.Encode(res.Summary)
+	return report.WriteJSONLines(path, append(lines, res.Summary)...)
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"fedstack/bench/internal/gqlclient"
+	"fedstack/bench/internal/stackprobe"
 	"github.com/coder/websocket"
 )
 
@@ -42,39 +44,6 @@ func TestParseSteps(t *testing.T) {
 		if _, err := parseSteps(bad); err == nil {
 			t.Errorf("parseSteps(%q) accepted", bad)
 		}
-	}
-}
-
-func TestPercentileIsNearestRank(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 1000; i++ {
-		d = append(d, time.Duration(i)*time.Millisecond)
-	}
-	for p, want := range map[float64]time.Duration{0.5: 500 * time.Millisecond, 0.99: 990 * time.Millisecond, 1: time.Second} {
-		if got := percentile(d, p); got != want {
-			t.Errorf("percentile(%v) = %v, want %v", p, got, want)
-		}
-	}
-	if percentile(nil, 0.5) != 0 {
-		t.Error("percentile of nothing is not 0")
-	}
-}
-
-func TestProcReadersSeeThisProcess(t *testing.T) {
-	pid := os.Getpid()
-	if vmRSS(pid) == 0 || fdCount(pid) < 3 || fdLimit(pid) <= 0 {
-		t.Fatalf("rss %d, fds %d, fd limit %d", vmRSS(pid), fdCount(pid), fdLimit(pid))
-	}
-	if got := parseFDLimit(strings.NewReader("Limit Soft Hard Units\nMax open files            20000                20000                files\n")); got != 20000 {
-		t.Errorf("parseFDLimit = %d, want 20000", got)
-	}
-	busy := time.Now().Add(150 * time.Millisecond)
-	u := startUsage(map[string][]int{"me": {pid}})
-	for time.Now().Before(busy) {
-	}
-	pct, machine := u.end()
-	if pct["me"] < 30 || machine <= 0 {
-		t.Errorf("spinning 150 ms used %.0f%% of a core (machine %.0f%%), want most of one", pct["me"], machine)
 	}
 }
 
@@ -191,7 +160,7 @@ func (f *fakeRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			go func() {
-				msg, _ := json.Marshal(wsMessage{Type: "next", ID: s.id, Payload: payload})
+				msg, _ := json.Marshal(gqlclient.Message{Type: "next", ID: s.id, Payload: payload})
 				s.mu.Lock()
 				defer s.mu.Unlock()
 				_ = s.c.Write(context.Background(), websocket.MessageText, msg)
@@ -204,7 +173,7 @@ func (f *fakeRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeRouter) ws(w http.ResponseWriter, r *http.Request) {
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{wsSubprotocol}})
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{gqlclient.Subprotocol}})
 	if err != nil {
 		return
 	}
@@ -212,7 +181,7 @@ func (f *fakeRouter) ws(w http.ResponseWriter, r *http.Request) {
 	defer f.open.Add(-1)
 	defer c.CloseNow()
 	ctx := r.Context()
-	m, err := readMsg(ctx, c)
+	m, _, err := gqlclient.ReadMessage(ctx, c)
 	var init struct{ Authorization string }
 	_ = json.Unmarshal(m.Payload, &init)
 	f.mu.Lock()
@@ -227,10 +196,10 @@ func (f *fakeRouter) ws(w http.ResponseWriter, r *http.Request) {
 	}
 	mu := &sync.Mutex{}
 	mu.Lock()
-	_ = writeMsg(ctx, c, wsMessage{Type: "connection_ack"})
+	_ = gqlclient.WriteMessage(ctx, c, gqlclient.Message{Type: "connection_ack"})
 	mu.Unlock()
 	for {
-		m, err := readMsg(ctx, c)
+		m, _, err := gqlclient.ReadMessage(ctx, c)
 		if err != nil {
 			return
 		}
@@ -333,9 +302,9 @@ func TestRampAddsSubscriptionsWhenTheRoutersOpenFilesRunOut(t *testing.T) {
 	// counted as its limit less 8, plus one per open websocket.
 	c.routerPID = os.Getpid()
 	c.settle = 200 * time.Millisecond
-	limit := fdLimit(c.routerPID)
+	limit := stackprobe.FDLimit(c.routerPID)
 	countFDs = func(int) int { return limit - 8 + int(f.open.Load()) }
-	t.Cleanup(func() { countFDs = fdCount })
+	t.Cleanup(func() { countFDs = stackprobe.FDCount })
 	c.steps = []int{6, 12, 18}
 	res, err := run(c, io.Discard)
 	if err != nil {
@@ -386,10 +355,11 @@ func TestWorkerProcessHoldsConnections(t *testing.T) {
 	f, url := newFakeRouter(t)
 	c := testConfig(url)
 	cl := newClient(url, 5*time.Second, 4)
-	tok, err := cl.signup(context.Background(), "w@example.com", "pw", "W")
+	tok, err := cl.Signup(context.Background(), "w@example.com", "pw", "W")
 	if err != nil {
 		t.Fatal(err)
 	}
+	deadline := time.Now().Add(5 * time.Second)
 	sh, err := newProcShard(command{Op: "init", URL: "ws" + strings.TrimPrefix(url, "http"), Tokens: []string{tok}, Concurrency: 4, Timeout: c.handshake, LocalIP: "127.0.0.11"})
 	if err != nil {
 		t.Fatal(err)
@@ -402,10 +372,23 @@ func TestWorkerProcessHoldsConnections(t *testing.T) {
 	if r, err = sh.do(command{Op: "addsubs", N: 3}); err != nil || r.Subs != 8 {
 		t.Fatalf("addsubs: %+v, %v", r, err)
 	}
+	// The protocol does not acknowledge a subscription: write once the router holds all 8.
+	for held := 0; held < 8; {
+		if !time.Now().Before(deadline) {
+			t.Fatalf("the router holds %d of the 8 subscriptions", held)
+		}
+		time.Sleep(5 * time.Millisecond)
+		f.mu.Lock()
+		held = 0
+		for _, subs := range f.subs {
+			held += len(subs)
+		}
+		f.mu.Unlock()
+	}
 	if _, err := cl.addTodo(context.Background(), tok, probeTitle(1, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	deadline = time.Now().Add(2 * time.Second)
 	for r.Seen < 8 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 		if r, err = sh.do(command{Op: "count", Round: 1, Times: true}); err != nil {
@@ -421,5 +404,4 @@ func TestWorkerProcessHoldsConnections(t *testing.T) {
 	if _, err := sh.do(command{Op: "nonsense"}); err == nil {
 		t.Error("the worker accepted an unknown command")
 	}
-	_ = f
 }

@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"fedstack/bench/internal/gqlclient"
 )
 
 // A pool holds websocket connections and their subscriptions, all of ramp users. The ramp
@@ -68,7 +70,7 @@ type reply struct {
 }
 
 type pool struct {
-	dialer      *wsDialer
+	dialer      *gqlclient.WSDialer
 	tokens      []string
 	users       int
 	concurrency int
@@ -86,7 +88,7 @@ func newPool(init command) (*pool, error) {
 	if init.Concurrency < 1 || init.Timeout <= 0 {
 		return nil, errors.New("concurrency and timeout must be above 0")
 	}
-	d, err := newWSDialer(init.URL, init.LocalIP, init.Timeout)
+	d, err := gqlclient.NewWSDialer(init.URL, init.LocalIP, init.Timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func (p *pool) do(cmd command) reply {
 		d := p.dialer
 		if cmd.Timeout > 0 { // a shorter wait, for connections expected to fail
 			short := *p.dialer
-			short.timeout = cmd.Timeout
+			short.Timeout = cmd.Timeout
 			d = &short
 		}
 		r = p.open(d, cmd.First, cmd.N)
@@ -124,7 +126,7 @@ func (p *pool) do(cmd command) reply {
 }
 
 // open opens connections first … first+n-1, each with one subscription, concurrency at once.
-func (p *pool) open(d *wsDialer, first, n int) reply {
+func (p *pool) open(d *gqlclient.WSDialer, first, n int) reply {
 	var mu sync.Mutex
 	var r reply
 	sem := make(chan struct{}, p.concurrency)
@@ -137,7 +139,7 @@ func (p *pool) open(d *wsDialer, first, n int) reply {
 			defer wg.Done()
 			defer func() { <-sem }()
 			t := k % len(p.tokens)
-			c, err := d.dial(ctx, p.tokens[t], t%p.users, nil)
+			c, err := dial(ctx, d, p.tokens[t], t%p.users, nil)
 			if err == nil {
 				if err = c.subscribe(ctx, p.timeout); err != nil {
 					c.close()

@@ -6,7 +6,14 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"fedstack/bench/internal/report"
+	"fedstack/bench/internal/stackprobe"
 )
+
+// countFDs counts a process's open files where the ramp decides how many connections fit
+// (a variable so that tests can stand in for a router).
+var countFDs = stackprobe.FDCount
 
 // ramp holds ever more idle subscriptions, step by step, until a step fails or a limit is
 // reached; b.res.Steps gets one row per step.
@@ -68,7 +75,7 @@ func (b *bench) ramp() error {
 
 		st := &stepResult{Phase: phase, TargetSubs: target, Limited: limited}
 		b.logf("ramp: step %d subscriptions: adding %d %s ...", target, want, phase)
-		u := startUsage(b.cpuGroups())
+		u := stackprobe.StartUsage(b.cpuGroups(), nil)
 		peak := b.sampleRouterPeak()
 		t0 := time.Now()
 		var err error
@@ -96,7 +103,7 @@ func (b *bench) ramp() error {
 		lastProbe = time.Since(p0)
 		time.Sleep(c.settle)
 		st.RouterPeakRSSMB = peak()
-		st.CPU, st.MachineBusy = u.end()
+		st.CPU, st.MachineBusy = u.End()
 		st.snapshot = b.snapshot(strconv.Itoa(st.Subs))
 		conns, subs = st.Conns, st.Subs
 		if subs > 0 {
@@ -123,7 +130,7 @@ func (b *bench) ramp() error {
 			s.StopReason = fmt.Sprintf("memory: the router's RSS %.0f MB passed -max-rss-mb %d", st.RouterRSSMB, c.maxRSSMB)
 			break
 		}
-		if c.routerPID > 0 && vmRSS(c.routerPID) == 0 {
+		if c.routerPID > 0 && stackprobe.RSS(c.routerPID) == 0 {
 			s.StopReason = "the router exited"
 			return nil
 		}
@@ -159,18 +166,18 @@ func (b *bench) overshoot(next int, round *int64) error {
 	n := room + c.overshoot
 	st := &stepResult{Phase: "overshoot", Limited: fmt.Sprintf("%d connections at once with %d open files left to the router (limit %d)", n, room, limit)}
 	b.logf("overshoot: %d connections, %d past the router's open-files limit (5 s each) ...", n, c.overshoot)
-	u := startUsage(b.cpuGroups())
+	u := stackprobe.StartUsage(b.cpuGroups(), nil)
 	t0 := time.Now()
 	if err := b.openConns(st, next, n, 1<<30, 5*time.Second); err != nil {
 		return err
 	}
 	st.OpenSecs = round1(time.Since(t0).Seconds())
 	opened := st.Added
-	fds := fdCount(c.routerPID)
+	fds := stackprobe.FDCount(c.routerPID)
 	if err := b.probe(st, round); err != nil {
 		return err
 	}
-	st.CPU, st.MachineBusy = u.end()
+	st.CPU, st.MachineBusy = u.End()
 	st.snapshot = b.snapshot("overshoot")
 	st.RouterFDs = max(st.RouterFDs, fds)
 	b.res.Steps = append(b.res.Steps, st)
@@ -369,8 +376,8 @@ func (b *bench) probe(st *stepResult, round *int64) error {
 			}
 		}
 	}
-	sortDurations(lat)
-	st.ProbeP50MS, st.ProbeP99MS, st.ProbeMaxMS = ms(percentile(lat, 0.5)), ms(percentile(lat, 0.99)), ms(percentile(lat, 1))
+	report.SortDurations(lat)
+	st.ProbeP50MS, st.ProbeP99MS, st.ProbeMaxMS = ms(report.Percentile(lat, 0.5)), ms(report.Percentile(lat, 0.99)), ms(report.Percentile(lat, 1))
 	return nil
 }
 
@@ -433,31 +440,11 @@ func (b *bench) countSeen(round int64) (seen, subs int, err error) {
 }
 
 // sampleRouterPeak samples the router's RSS every 100 ms until the returned function is
-// called; that returns the peak in MB.
+// called; that returns the peak in MB (0 without a router process id).
 func (b *bench) sampleRouterPeak() func() float64 {
-	if b.c.routerPID <= 0 {
-		return func() float64 { return 0 }
-	}
-	done := make(chan struct{})
-	var peak uint64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, vmRSS(b.c.routerPID))
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	s := stackprobe.SampleRSS(map[string]int{"router": b.c.routerPID}, 100*time.Millisecond)
 	return func() float64 {
-		close(done)
-		wg.Wait()
-		return mb(peak)
+		peak, _ := s.Stop()
+		return stackprobe.MB(peak["router"])
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"fedstack/bench/internal/stackprobe"
 )
 
 // Goals of issue 5.
@@ -40,7 +42,7 @@ func printTables(w io.Writer, res *results) {
 		fmt.Fprintln(w, "| step | subscriptions (live) | connections | not added | router RSS MB (peak) | router KB per subscription: over base / marginal | router Go heap / stacks MB | router goroutines | router open files | todos RSS MB / open files | generator RSS MB | added /s | probe delivery p50 / p99 / max ms | CPU % router / todos / Redis / generator | machine busy % |")
 		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		fmt.Fprintf(w, "| base (after the latency phase) | 0 | 0 | — | %.0f | — | %.1f / %.1f | %d | %d | %.0f / %d | %.0f | — | — | — | — |\n",
-			s.RampBase.RouterRSSMB, mb(s.RampBase.Go.HeapInuse), mb(s.RampBase.Go.StackInuse), s.RampBase.Go.Goroutines,
+			s.RampBase.RouterRSSMB, stackprobe.MB(s.RampBase.Go.HeapInuse), stackprobe.MB(s.RampBase.Go.StackInuse), s.RampBase.Go.Goroutines,
 			s.RampBase.RouterFDs, s.RampBase.TodosRSSMB, s.RampBase.TodosFDs, s.RampBase.GeneratorRSSMB)
 		for _, st := range res.Steps {
 			name, rss, perSub, rate := stepName(st), fmt.Sprintf("%.0f (%.0f)", st.RouterRSSMB, st.RouterPeakRSSMB),
@@ -50,7 +52,7 @@ func printTables(w io.Writer, res *results) {
 			}
 			fmt.Fprintf(w, "| %s | %d (%d) | %d | %d | %s | %s | %.1f / %.1f | %d | %d | %.0f / %d | %.0f | %s | %.0f / %.0f / %.0f | %s | %.0f |\n",
 				name, st.Subs, st.Live, st.Conns, st.Failed, rss, perSub,
-				mb(st.Go.HeapInuse), mb(st.Go.StackInuse), st.Go.Goroutines,
+				stackprobe.MB(st.Go.HeapInuse), stackprobe.MB(st.Go.StackInuse), st.Go.Goroutines,
 				st.RouterFDs, st.TodosRSSMB, st.TodosFDs, st.GeneratorRSSMB, rate,
 				st.ProbeP50MS, st.ProbeP99MS, st.ProbeMaxMS, cpu(st.CPU), st.MachineBusy)
 		}
@@ -60,7 +62,7 @@ func printTables(w io.Writer, res *results) {
 		fmt.Fprintf(w, "Most held and live: %d subscriptions on %d connections. The ramp ended: %s.\n", s.MostSubs, s.MostConns, s.StopReason)
 		if d := s.AfterDrop; d.RouterRSSMB > 0 {
 			fmt.Fprintf(w, "After every ramp client dropped its connection without a close frame (%s later): router %.0f MB RSS, %d goroutines, Go heap %.1f MB, %d open files (%d after a forced GC; %d before the ramp).\n",
-				"a few seconds", d.RouterRSSMB, d.Go.Goroutines, mb(d.Go.HeapInuse), d.RouterFDs, d.RouterFDsAfterGC, s.RampBase.RouterFDs)
+				"a few seconds", d.RouterRSSMB, d.Go.Goroutines, stackprobe.MB(d.Go.HeapInuse), d.RouterFDs, d.RouterFDsAfterGC, s.RampBase.RouterFDs)
 		}
 		for _, st := range res.Steps {
 			if st.Limited != "" {

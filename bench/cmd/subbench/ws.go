@@ -5,22 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"fedstack/bench/internal/gqlclient"
 	"github.com/coder/websocket"
 )
 
 // subscriptionOp is the subscription every connection holds, as the web app sends it.
 const subscriptionOp = `subscription { todoChanged { cursor kind todoId todo { id title } } }`
-
-// wsSubprotocol is the protocol the router speaks on /graphql websockets.
-const wsSubprotocol = "graphql-transport-ws"
 
 // Title prefixes of the benchmark's writes: a subscriber tells from the title which write
 // an event is (and ignores anything else).
@@ -28,39 +24,6 @@ const (
 	probePrefix   = "probe-"   // probe-<round>-<user>: one write per user per probe round
 	latencyPrefix = "latency-" // latency-<run>-<i>: the i-th write of the latency phase
 )
-
-// wsDialer opens websocket connections to one URL from one local address.
-type wsDialer struct {
-	url     string
-	client  *http.Client
-	timeout time.Duration
-}
-
-// newWSDialer dials url (ws://…) from localIP ("" for any), each connection within timeout
-// (TCP connect, upgrade, connection_init and its ack).
-func newWSDialer(url, localIP string, timeout time.Duration) (*wsDialer, error) {
-	d := &net.Dialer{Timeout: timeout, KeepAlive: -1}
-	if localIP != "" {
-		ip := net.ParseIP(localIP)
-		if ip == nil {
-			return nil, fmt.Errorf("local address %q is not an IP address", localIP)
-		}
-		d.LocalAddr = &net.TCPAddr{IP: ip}
-	}
-	return &wsDialer{url: url, timeout: timeout, client: &http.Client{Transport: &http.Transport{
-		Proxy:               nil, // loopback only; never through a proxy from the environment
-		DialContext:         d.DialContext,
-		MaxIdleConnsPerHost: -1, // an upgraded connection is never reused anyway
-		DisableCompression:  true,
-	}}}, nil
-}
-
-// wsMessage is a graphql-transport-ws message.
-type wsMessage struct {
-	Type    string          `json:"type"`
-	ID      string          `json:"id,omitempty"`
-	Payload json.RawMessage `json:"payload,omitempty"`
-}
 
 // event is one todoChanged event as a subscriber received it.
 type event struct {
@@ -100,68 +63,17 @@ type wsConn struct {
 	done     chan struct{}
 }
 
-// dial opens a connection, sends connection_init with the token and waits for its ack.
-// The connection holds no subscription yet; call subscribe.
-func (d *wsDialer) dial(ctx context.Context, token string, user int, onEvent func(event)) (*wsConn, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, d.url, &websocket.DialOptions{
-		HTTPClient:   d.client,
-		Subprotocols: []string{wsSubprotocol},
-	})
+// dial opens a connection with d as the bearer of token (one of user's), with no
+// subscription yet (call subscribe), and starts reading it; onEvent, when not nil, sees
+// every event of its subscriptions.
+func dial(ctx context.Context, d *gqlclient.WSDialer, token string, user int, onEvent func(event)) (*wsConn, error) {
+	c, err := d.Dial(ctx, token)
 	if err != nil {
-		return nil, fmt.Errorf("websocket upgrade: %w", err)
+		return nil, err
 	}
-	if c.Subprotocol() != wsSubprotocol {
-		c.CloseNow()
-		return nil, fmt.Errorf("the server chose subprotocol %q, want %q", c.Subprotocol(), wsSubprotocol)
-	}
-	payload, _ := json.Marshal(map[string]string{"authorization": "Bearer " + token})
-	if err := writeMsg(ctx, c, wsMessage{Type: "connection_init", Payload: payload}); err != nil {
-		c.CloseNow()
-		return nil, fmt.Errorf("sending connection_init: %w", err)
-	}
-	for {
-		m, err := readMsg(ctx, c)
-		if err != nil {
-			c.CloseNow()
-			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
-		}
-		switch m.Type {
-		case "connection_ack":
-			w := &wsConn{c: c, user: user, onEvent: onEvent, done: make(chan struct{})}
-			go w.read()
-			return w, nil
-		case "ping":
-			_ = writeMsg(ctx, c, wsMessage{Type: "pong"})
-		default:
-			c.CloseNow()
-			return nil, fmt.Errorf("answer to connection_init: %q, want connection_ack", m.Type)
-		}
-	}
-}
-
-func writeMsg(ctx context.Context, c *websocket.Conn, m wsMessage) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return c.Write(ctx, websocket.MessageText, b)
-}
-
-func readMsg(ctx context.Context, c *websocket.Conn) (wsMessage, error) {
-	var m wsMessage
-	typ, b, err := c.Read(ctx)
-	if err != nil {
-		return m, err
-	}
-	if typ != websocket.MessageText {
-		return m, errors.New("the server sent a binary frame")
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("the server sent something that is not JSON: %.100s", b)
-	}
-	return m, nil
+	w := &wsConn{c: c, user: user, onEvent: onEvent, done: make(chan struct{})}
+	go w.read()
+	return w, nil
 }
 
 // subscribe starts one more subscription on the connection (ids "1", "2", …). The
@@ -174,7 +86,7 @@ func (w *wsConn) subscribe(ctx context.Context, timeout time.Duration) error {
 	payload, _ := json.Marshal(map[string]string{"query": subscriptionOp})
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := writeMsg(ctx, w.c, wsMessage{Type: "subscribe", ID: s.id, Payload: payload}); err != nil {
+	if err := gqlclient.WriteMessage(ctx, w.c, gqlclient.Message{Type: "subscribe", ID: s.id, Payload: payload}); err != nil {
 		return fmt.Errorf("sending subscribe: %w", err)
 	}
 	return nil
@@ -252,23 +164,18 @@ func (w *wsConn) read() {
 	defer close(w.done)
 	ctx := context.Background()
 	for {
-		typ, b, err := w.c.Read(ctx)
-		at := time.Now()
+		m, at, err := gqlclient.ReadMessage(ctx, w.c)
+		var bad gqlclient.FrameError
+		if errors.As(err, &bad) {
+			w.fail("%s", bad)
+			continue
+		}
 		if err != nil {
 			if !w.closed.Load() {
 				w.closed.Store(true)
 				w.fail("the connection ended: %v", err)
 			}
 			return
-		}
-		if typ != websocket.MessageText {
-			w.fail("the server sent a binary frame")
-			continue
-		}
-		var m wsMessage
-		if err := json.Unmarshal(b, &m); err != nil {
-			w.fail("the server sent something that is not JSON: %.100s", b)
-			continue
 		}
 		switch m.Type {
 		case "next":
@@ -284,7 +191,7 @@ func (w *wsConn) read() {
 			}
 			w.fail("the server ended subscription %s with %s: %.200s", m.ID, m.Type, m.Payload)
 		case "ping":
-			_ = writeMsg(ctx, w.c, wsMessage{Type: "pong"})
+			_ = gqlclient.WriteMessage(ctx, w.c, gqlclient.Message{Type: "pong"})
 		case "pong":
 		default:
 			w.fail("unexpected message type %q", m.Type)
