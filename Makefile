@@ -80,5 +80,5 @@ bench-subs:
 bench-ai:
 	@bench/run-ai-bench.sh
 
-## bench: every benchmark (the router's, the identity one and the subscriptions one; see docs/benchmarks.md)
+## bench: every benchmark (the router's, identity, subscriptions and AI streaming; see docs/benchmarks.md)
 bench: bench-router bench-auth bench-subs bench-ai
