@@ -173,8 +173,8 @@ func (k *Knowledge) Retrieve(ctx context.Context, owner, query string) ([]*Chunk
 // numbered for citation.
 func ContextMessage(hits []*ChunkHit) string {
 	var b strings.Builder
-	b.WriteString("Answer using the excerpts below from the user's documents when they are relevant, " +
-		"and cite them by their number in brackets, like [1]. If they do not answer the question, say so.\n")
+	b.WriteString(llm.DocumentsPrefix + " Answer using them when they are relevant, and cite them by their " +
+		"number in brackets, like [1]. If they do not answer the question, say so.\n")
 	for i, h := range hits {
 		fmt.Fprintf(&b, "\n[%d] %s (part %d):\n%s\n", i+1, h.DocumentName, h.Seq+1, h.Content)
 	}

@@ -136,19 +136,24 @@ func (s *offlineStream) Close() error {
 	return nil
 }
 
+// DocumentsPrefix starts the system message that carries excerpts of the user's documents
+// (the ai package writes it); the offline model quotes from such messages only, not from
+// instructions.
+const DocumentsPrefix = "Excerpts from the user's documents follow."
+
 // OfflineAnswer is the offline model's answer to a conversation: it names itself, restates
-// the last user message, quotes the sentence of the system messages that shares the most
-// words with it (the retrieved context, when there is one), and says how to configure a
-// real model. The same messages always give the same answer.
+// the last user message, quotes the sentence of the document excerpts (system messages
+// starting with DocumentsPrefix) that shares the most words with it, and says how to
+// configure a real model. The same messages always give the same answer.
 func OfflineAnswer(msgs []Message) string {
 	var question string
 	var contextText []string
 	for _, m := range msgs {
-		switch m.Role {
-		case RoleUser:
+		switch {
+		case m.Role == RoleUser:
 			question = m.Content
-		case RoleSystem:
-			contextText = append(contextText, m.Content)
+		case m.Role == RoleSystem && strings.HasPrefix(m.Content, DocumentsPrefix):
+			contextText = append(contextText, strings.TrimPrefix(m.Content, DocumentsPrefix))
 		}
 	}
 	question = strings.Join(strings.Fields(question), " ")

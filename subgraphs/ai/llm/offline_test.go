@@ -25,7 +25,8 @@ func TestOfflineModelIsLabelled(t *testing.T) {
 func TestOfflineStreamsADeterministicAnswer(t *testing.T) {
 	o := &llm.Offline{ChunkDelay: 10 * time.Millisecond}
 	req := llm.Request{Model: llm.OfflineModelID, Messages: []llm.Message{
-		{Role: llm.RoleSystem, Content: "Context:\nThe billing cycle ends on the 5th. Invoices are emailed to the account owner.\nRefunds take ten days."},
+		{Role: llm.RoleSystem, Content: "You answer questions about billing cycles and when they end."}, // instructions: never quoted
+		{Role: llm.RoleSystem, Content: llm.DocumentsPrefix + "\nThe billing cycle ends on the 5th. Invoices are emailed to the account owner.\nRefunds take ten days."},
 		{Role: llm.RoleUser, Content: "When does the billing cycle end?"},
 	}}
 	start := time.Now()
@@ -56,7 +57,7 @@ func TestOfflineStreamsADeterministicAnswer(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "Refunds") {
+	if strings.Contains(text, "Refunds") || strings.Contains(text, "You answer questions") {
 		t.Errorf("answer quotes an unrelated sentence:\n%s", text)
 	}
 	if text != llm.OfflineAnswer(req.Messages) {
