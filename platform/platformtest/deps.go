@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	platformpg "fedstack/platform/postgres"
 	"fedstack/platform/redisconn"
 )
 
@@ -93,4 +96,23 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// MigratedPool returns a pool on a fresh database (PostgresURL) with migrations applied,
+// closed when the test ends. The migrations are applied twice: the second time must change
+// nothing, as at every restart of a service.
+func MigratedPool(t testing.TB, migrations fs.FS) *pgxpool.Pool {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := platformpg.Open(ctx, PostgresURL(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	for range 2 {
+		if err := platformpg.Migrate(ctx, pool, migrations); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pool
 }

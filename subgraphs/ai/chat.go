@@ -838,23 +838,25 @@ func (g *generation) end(prompt []llm.Message, err error) {
 	if _, err := g.chat.cfg.Store.FinishMessage(ctx, f); err != nil {
 		g.log.Error("chat: storing the end of an answer failed", "error", err)
 	}
-	g.toLog(ctx)
-	if err := g.chat.cfg.Log.Finish(ctx, g.id, len(text), StreamDone{State: f.State, Error: f.Error}); err != nil {
-		g.log.Warn("chat: ending the answer's stream log failed", "error", err)
-	}
+	// Counted and cached before followers hear of the end, so a message sent after it
+	// sees both.
 	if n := int64(f.TokensIn + f.TokensOut); n > 0 && g.chat.cfg.Limiter != nil {
 		if err := g.chat.cfg.Limiter.AddTokens(ctx, j.owner, Day(g.chat.cfg.Now()), n); err != nil {
 			g.log.Warn("chat: counting the answer's tokens failed", "error", err)
 		}
 	}
-	if f.State != StateComplete {
-		return
-	}
-	if j.cacheKey != "" && g.cached == nil {
+	if f.State == StateComplete && j.cacheKey != "" && g.cached == nil {
 		a := CachedAnswer{Text: text, TokensIn: f.TokensIn, TokensOut: f.TokensOut}
 		if err := g.chat.cfg.Cache.Put(ctx, j.cacheKey, a, g.chat.cfg.CacheTTL); err != nil {
 			g.log.Warn("chat: storing the answer in the prompt cache failed", "error", err)
 		}
+	}
+	g.toLog(ctx)
+	if err := g.chat.cfg.Log.Finish(ctx, g.id, len(text), StreamDone{State: f.State, Error: f.Error}); err != nil {
+		g.log.Warn("chat: ending the answer's stream log failed", "error", err)
+	}
+	if f.State != StateComplete {
+		return
 	}
 	if j.newConv && g.chat.cfg.Titles && !j.model.Offline {
 		g.title(ctx, text)

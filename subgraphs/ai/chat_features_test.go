@@ -23,18 +23,18 @@ import (
 func answer(t *testing.T, env *chatEnv, caller ai.Caller, in ai.SendInput) *ai.Message {
 	t.Helper()
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, caller, in)
+	ex, err := env.Chat.Send(ctx, caller, in)
 	if err != nil {
 		t.Fatalf("send %q: %v", in.Content, err)
 	}
-	ch, err := env.chat.Follow(ctx, caller.UserID, ex.Assistant.ID, 0)
+	ch, err := env.Chat.Follow(ctx, caller.UserID, ex.Assistant.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, done := collect(t, ch, nil); done == nil {
 		t.Fatal("no end")
 	}
-	m, err := env.store.Message(ctx, caller.UserID, ex.Assistant.ID)
+	m, err := env.Store.Message(ctx, caller.UserID, ex.Assistant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func rateLimited(t *testing.T, what string, err error) time.Duration {
 func TestChatLimitsPerRole(t *testing.T) {
 	env := newChatWith(t, llmtest.Options{Models: []string{"test-model"}}, func(env *chatEnv, c *ai.ChatConfig) {
 		c.Workers, c.QueueLen = 4, 16
-		c.Limiter = limits.New(env.rdb, "test:"+rand.Text()+":")
+		c.Limiter = limits.New(env.Redis, "test:"+rand.Text()+":")
 		c.Limits = ai.Limits{ai.UserRoleUser: {MessagesPerMinute: 2}, ai.UserRolePro: {MessagesPerMinute: 4}}
 	})
 	ctx := context.Background()
@@ -66,18 +66,18 @@ func TestChatLimitsPerRole(t *testing.T) {
 		for i := range tc.limit {
 			answer(t, env, tc.caller, ai.SendInput{Content: "question " + string(rune('a'+i))})
 		}
-		_, err := env.chat.Send(ctx, tc.caller, ai.SendInput{Content: "one too many"})
+		_, err := env.Chat.Send(ctx, tc.caller, ai.SendInput{Content: "one too many"})
 		if retry := rateLimited(t, tc.caller.Role+" past the limit", err); retry > time.Minute {
 			t.Errorf("retry after %v: more than the window", retry)
 		}
 		if !strings.Contains(err.Error(), "messages a minute") {
 			t.Errorf("message %q does not say the limit", err)
 		}
-		page, _ := env.store.Conversations(ctx, tc.caller.UserID, ai.Page{})
+		page, _ := env.Store.Conversations(ctx, tc.caller.UserID, ai.Page{})
 		if len(page.Conversations) != tc.limit {
 			t.Errorf("%s: %d conversations stored, want %d", tc.caller.Role, len(page.Conversations), tc.limit)
 		}
-		st, err := env.chat.LimitStatus(ctx, tc.caller)
+		st, err := env.Chat.LimitStatus(ctx, tc.caller)
 		if err != nil || st.MessagesLeft != 0 || st.MessagesPerMinute != tc.limit {
 			t.Errorf("status %+v %v", st, err)
 		}
@@ -89,17 +89,17 @@ func TestChatLimitsPerRole(t *testing.T) {
 func TestChatTokensPerDay(t *testing.T) {
 	env := newChatWith(t, llmtest.Options{Models: []string{"test-model"}, PromptTokens: 8, CompletionTokens: 5},
 		func(env *chatEnv, c *ai.ChatConfig) {
-			c.Limiter = limits.New(env.rdb, "test:"+rand.Text()+":")
+			c.Limiter = limits.New(env.Redis, "test:"+rand.Text()+":")
 			c.Limits = ai.Limits{ai.UserRoleUser: {TokensPerDay: 10}}
 		})
 	caller := ai.Caller{UserID: "tom", Role: ai.UserRoleUser}
 	answer(t, env, caller, ai.SendInput{Content: "spend"})
-	_, err := env.chat.Send(context.Background(), caller, ai.SendInput{Content: "more"})
+	_, err := env.Chat.Send(context.Background(), caller, ai.SendInput{Content: "more"})
 	retry := rateLimited(t, "past the day's tokens", err)
 	if untilMidnight := ai.Day(time.Now()).AddDate(0, 0, 1).Sub(time.Now()); retry > untilMidnight+time.Second || retry < untilMidnight-time.Minute {
 		t.Errorf("retry after %v, want about %v (midnight UTC)", retry, untilMidnight)
 	}
-	st, _ := env.chat.LimitStatus(context.Background(), caller)
+	st, _ := env.Chat.LimitStatus(context.Background(), caller)
 	if st.TokensToday != 13 {
 		t.Errorf("tokens today %d, want 13", st.TokensToday)
 	}
@@ -110,7 +110,7 @@ func TestChatTokensPerDay(t *testing.T) {
 func TestChatCachesSingleTurnPrompts(t *testing.T) {
 	env := newChatWith(t, llmtest.Options{Models: []string{"test-model"}, PromptTokens: 100, CompletionTokens: 50},
 		func(env *chatEnv, c *ai.ChatConfig) {
-			c.Cache = cache.New(env.rdb, "test:"+rand.Text()+":")
+			c.Cache = cache.New(env.Redis, "test:"+rand.Text()+":")
 			c.CacheTTL = time.Minute
 		})
 	alice := ai.Caller{UserID: "alice", Role: ai.UserRoleUser}
@@ -121,7 +121,7 @@ func TestChatCachesSingleTurnPrompts(t *testing.T) {
 	}
 	chats := func() int {
 		n := 0
-		for _, r := range env.llm.Requests() {
+		for _, r := range env.LLM.Requests() {
 			if r.Path == "/v1/chat/completions" {
 				n++
 			}
@@ -149,7 +149,7 @@ func TestChatStopAcrossInstances(t *testing.T) {
 	var stopsA ai.StopSignal
 	env := newChatWith(t, llmtest.Options{Models: []string{"test-model"}, Text: strings.Repeat("word ", 300),
 		ChunkInterval: 20 * time.Millisecond}, func(env *chatEnv, c *ai.ChatConfig) {
-		stopsA = stream.NewStopSignal(env.broker)
+		stopsA = stream.NewStopSignal(env.Broker)
 		c.Stops = stopsA
 	})
 	ctx := context.Background()
@@ -161,7 +161,7 @@ func TestChatStopAcrossInstances(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	broker := pubsub.New(rdb, nil)
 	t.Cleanup(func() { _ = broker.Close() })
-	b, err := ai.NewChat(ai.ChatConfig{Store: env.store, Provider: env.provider, Log: stream.New(rdb, broker, stream.Options{}),
+	b, err := ai.NewChat(ai.ChatConfig{Store: env.Store, Provider: env.Provider, Log: stream.New(rdb, broker, stream.Options{}),
 		DefaultModel: "test-model", Stops: stream.NewStopSignal(broker)})
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestChatStopAcrossInstances(t *testing.T) {
 	t.Cleanup(b.Close)
 
 	alice := ai.Caller{UserID: "alice", Role: ai.UserRoleUser}
-	ex, err := env.chat.Send(ctx, alice, ai.SendInput{Content: "Talk for a while"})
+	ex, err := env.Chat.Send(ctx, alice, ai.SendInput{Content: "Talk for a while"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestChatTitlesNewConversations(t *testing.T) {
 	m := answer(t, env, alice, ai.SendInput{Content: "how hot does the reactor run"})
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c, err := env.store.Conversation(ctx, "alice", m.ConversationID)
+		c, err := env.Store.Conversation(ctx, "alice", m.ConversationID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func TestChatTitlesNewConversations(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// Usage counts the title's tokens too.
-	u, err := env.store.UsageOf(ctx, "alice", ai.Day(time.Now()), ai.Day(time.Now()))
+	u, err := env.Store.UsageOf(ctx, "alice", ai.Day(time.Now()), ai.Day(time.Now()))
 	if err != nil || len(u) != 1 || u[0].TokensIn <= int64(m.TokensIn) {
 		t.Errorf("usage %+v %v", u, err)
 	}
@@ -255,13 +255,13 @@ func TestChatProviderFailures(t *testing.T) {
 			t.Fatalf("%s %q", m.State, m.Content)
 		}
 		// Stopped before its first token: STOPPED and empty, nothing paid for the answer.
-		env.llm.Update(func(o *llmtest.Options) { o.FirstTokenDelay = 5 * time.Second })
-		ex, err := env.chat.Send(context.Background(), alice, ai.SendInput{Content: "never mind"})
+		env.LLM.Update(func(o *llmtest.Options) { o.FirstTokenDelay = 5 * time.Second })
+		ex, err := env.Chat.Send(context.Background(), alice, ai.SendInput{Content: "never mind"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
-		stopped, err := env.chat.Stop(context.Background(), "alice", ex.Assistant.ID)
+		stopped, err := env.Chat.Stop(context.Background(), "alice", ex.Assistant.ID)
 		if err != nil || stopped.State != ai.StateStopped || stopped.Content != "" || stopped.TokensOut != 0 {
 			t.Fatalf("stop before the first token: %+v %v", stopped, err)
 		}

@@ -8,30 +8,19 @@ import (
 
 	"fedstack/platform/errs"
 	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
-	"fedstack/platform/pubsub"
 	"fedstack/platform/redisconn"
 	"fedstack/subgraphs/ai"
+	"fedstack/subgraphs/ai/aitest"
 	"fedstack/subgraphs/ai/llm"
 	"fedstack/subgraphs/ai/llm/llmtest"
-	"fedstack/subgraphs/ai/migrations"
-	"fedstack/subgraphs/ai/postgres"
 	"fedstack/subgraphs/ai/stream"
-
-	"github.com/redis/go-redis/v9"
 )
 
-type chatEnv struct {
-	chat     *ai.Chat
-	store    *postgres.Store
-	llm      *llmtest.Server
-	log      *stream.Log
-	provider llm.Provider
-	rdb      *redis.Client
-	broker   *pubsub.Broker
-}
+// chatEnv is a Chat on a fresh database, real Redis and a local OpenAI-protocol server.
+type chatEnv = aitest.Env
 
-// newChat starts a Chat on a fresh database, real Redis and a local OpenAI-protocol server.
+// newChat starts a chatEnv with workers and queue places; new conversations get the system
+// message "You are terse.".
 func newChat(t *testing.T, opts llmtest.Options, workers, queue int) *chatEnv {
 	t.Helper()
 	return newChatWith(t, opts, func(_ *chatEnv, c *ai.ChatConfig) { c.Workers, c.QueueLen = workers, queue })
@@ -40,44 +29,10 @@ func newChat(t *testing.T, opts llmtest.Options, workers, queue int) *chatEnv {
 // newChatWith is newChat with the Chat's configuration adjusted by configure.
 func newChatWith(t *testing.T, opts llmtest.Options, configure func(*chatEnv, *ai.ChatConfig)) *chatEnv {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	store := postgres.New(pool)
-	if _, err := store.SaveModel(ctx, ai.Model{ID: "test-model", Provider: "openai", DisplayName: "Test",
-		InputPrice: 2 * ai.Dollar, OutputPrice: 8 * ai.Dollar, ContextWindow: 8192, Enabled: true}); err != nil {
-		t.Fatal(err)
-	}
-	rdb, err := redisconn.Open(ctx, platformtest.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	broker := pubsub.New(rdb, nil)
-	t.Cleanup(func() { _ = broker.Close() })
-	log := stream.New(rdb, broker, stream.Options{CheckInterval: 200 * time.Millisecond})
-	srv := llmtest.Start(t, opts)
-	p, err := llm.NewOpenAI(srv.URL(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &chatEnv{store: store, llm: srv, log: log, provider: p, rdb: rdb, broker: broker}
-	cfg := ai.ChatConfig{Store: store, Provider: p, Log: log, DefaultModel: "test-model",
-		System: "You are terse.", FlushInterval: 10 * time.Millisecond}
-	configure(env, &cfg)
-	chat, err := ai.NewChat(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(chat.Close)
-	env.chat = chat
-	return env
+	return aitest.New(t, opts, func(e *chatEnv, c *ai.ChatConfig) {
+		c.System = "You are terse."
+		configure(e, c)
+	})
 }
 
 // collect reads events until Done (or the channel closes) and fails after 10 s.
@@ -124,14 +79,14 @@ func TestChatStreamsAndStores(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Chunks: chunks,
 		ChunkInterval: 30 * time.Millisecond, PromptTokens: 1000, CompletionTokens: 500}, 2, 2)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Tell me a story"})
+	ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Tell me a story"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ex.Assistant.State != ai.StateStreaming || ex.User.Content != "Tell me a story" || ex.Conversation.Title != "Tell me a story" {
 		t.Fatalf("exchange: %+v %+v %+v", ex.Conversation, ex.User, ex.Assistant)
 	}
-	ch, err := env.chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
+	ch, err := env.Chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +101,7 @@ func TestChatStreamsAndStores(t *testing.T) {
 	if len(evs) < 4 {
 		t.Errorf("only %d events: chunks were not delivered as they came", len(evs))
 	}
-	msg, err := env.store.Message(ctx, "alice", ex.Assistant.ID)
+	msg, err := env.Store.Message(ctx, "alice", ex.Assistant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +112,7 @@ func TestChatStreamsAndStores(t *testing.T) {
 		t.Errorf("cost %s, want %s", msg.Cost, want)
 	}
 	// The prompt had the system message and the user's.
-	req, _ := env.llm.LastRequest()
+	req, _ := env.LLM.LastRequest()
 	if len(req.Messages) != 2 || req.Messages[0].Role != "system" || req.Messages[1].Content != "Tell me a story" {
 		t.Errorf("prompt %+v", req.Messages)
 	}
@@ -173,7 +128,7 @@ func TestChatStreamsAndStores(t *testing.T) {
 			}
 			_ = rdb.Close()
 		}
-		ch, err := env.chat.Follow(ctx, "alice", ex.Assistant.ID, 4)
+		ch, err := env.Chat.Follow(ctx, "alice", ex.Assistant.ID, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,15 +139,15 @@ func TestChatStreamsAndStores(t *testing.T) {
 	}
 
 	// The second exchange carries the history.
-	ex2, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Again"})
+	ex2, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Again"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, _ = env.chat.Follow(ctx, "alice", ex2.Assistant.ID, 0)
+	ch, _ = env.Chat.Follow(ctx, "alice", ex2.Assistant.ID, 0)
 	if _, done := collect(t, ch, nil); done == nil || done.State != ai.StateComplete {
 		t.Fatalf("second answer: %+v", done)
 	}
-	req, _ = env.llm.LastRequest()
+	req, _ = env.LLM.LastRequest()
 	if len(req.Messages) != 4 || req.Messages[2].Content != text || req.Messages[3].Content != "Again" {
 		t.Errorf("second prompt %+v", req.Messages)
 	}
@@ -202,11 +157,11 @@ func TestChatStop(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("word ", 200), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Go on and on"})
+	ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Go on and on"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := env.chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
+	ch, err := env.Chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +174,7 @@ func TestChatStop(t *testing.T) {
 			started = true
 			go func() {
 				defer close(stopped)
-				msg, err := env.chat.Stop(ctx, "alice", ex.Assistant.ID)
+				msg, err := env.Chat.Stop(ctx, "alice", ex.Assistant.ID)
 				if err != nil || msg.State != ai.StateStopped {
 					t.Errorf("Stop: %+v, %v", msg, err)
 				}
@@ -231,7 +186,7 @@ func TestChatStop(t *testing.T) {
 		t.Fatalf("done = %+v", done)
 	}
 	text := concat(t, evs, 0)
-	msg, err := env.store.Message(ctx, "alice", ex.Assistant.ID)
+	msg, err := env.Store.Message(ctx, "alice", ex.Assistant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +196,7 @@ func TestChatStop(t *testing.T) {
 	if msg.TokensOut == 0 || msg.Cost == 0 {
 		t.Errorf("a stopped answer is still paid for: %+v", msg)
 	}
-	if _, err := env.chat.Stop(ctx, "alice", ex.Assistant.ID); errs.CodeOf(err) != errs.Conflict {
+	if _, err := env.Chat.Stop(ctx, "alice", ex.Assistant.ID); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("second Stop: %v", err)
 	}
 }
@@ -249,11 +204,11 @@ func TestChatStop(t *testing.T) {
 func TestChatProviderError(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Status: 500}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Hello?"})
+	ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Hello?"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := env.chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
+	ch, err := env.Chat.Follow(ctx, "alice", ex.Assistant.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +216,7 @@ func TestChatProviderError(t *testing.T) {
 	if done == nil || done.State != ai.StateFailed || !strings.Contains(done.Error, "provider") {
 		t.Fatalf("done = %+v", done)
 	}
-	msgs, err := env.store.Messages(ctx, "alice", ex.Conversation.ID, ai.MessageQuery{})
+	msgs, err := env.Store.Messages(ctx, "alice", ex.Conversation.ID, ai.MessageQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,13 +242,13 @@ func TestChatFollowFromOffsetWhileStreaming(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"}, Chunks: chunks,
 		ChunkInterval: 40 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Greek letters"})
+	ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Greek letters"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A first client reads a few chunks and disconnects.
 	fctx, cancel := context.WithCancel(ctx)
-	ch, err := env.chat.Follow(fctx, "alice", ex.Assistant.ID, 0)
+	ch, err := env.Chat.Follow(fctx, "alice", ex.Assistant.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +261,7 @@ func TestChatFollowFromOffsetWhileStreaming(t *testing.T) {
 	}
 	cancel()
 	time.Sleep(100 * time.Millisecond) // more chunks arrive while disconnected
-	ch, err = env.chat.Follow(ctx, "alice", ex.Assistant.ID, offset)
+	ch, err = env.Chat.Follow(ctx, "alice", ex.Assistant.ID, offset)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,20 +279,20 @@ func TestChatOtherOwnerIsNotFound(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("slow ", 100), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Mine"})
+	ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "Mine"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "mallory", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Hi"}); errs.CodeOf(err) != errs.NotFound {
+	if _, err := env.Chat.Send(ctx, ai.Caller{UserID: "mallory", Role: ai.UserRoleUser}, ai.SendInput{ConversationID: ex.Conversation.ID, Content: "Hi"}); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("Send to another's conversation: %v", err)
 	}
-	if _, err := env.chat.Stop(ctx, "mallory", ex.Assistant.ID); errs.CodeOf(err) != errs.NotFound {
+	if _, err := env.Chat.Stop(ctx, "mallory", ex.Assistant.ID); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("Stop of another's answer: %v", err)
 	}
-	if _, err := env.chat.Follow(ctx, "mallory", ex.Assistant.ID, 0); errs.CodeOf(err) != errs.NotFound {
+	if _, err := env.Chat.Follow(ctx, "mallory", ex.Assistant.ID, 0); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("Follow of another's answer: %v", err)
 	}
-	if _, err := env.chat.Stop(ctx, "alice", ex.Assistant.ID); err != nil {
+	if _, err := env.Chat.Stop(ctx, "alice", ex.Assistant.ID); err != nil {
 		t.Errorf("owner's Stop: %v", err)
 	}
 }
@@ -346,32 +301,32 @@ func TestChatBadInputAndBusy(t *testing.T) {
 	env := newChat(t, llmtest.Options{Models: []string{"test-model"},
 		Text: strings.Repeat("slow ", 100), ChunkInterval: 20 * time.Millisecond}, 1, 1)
 	ctx := context.Background()
-	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "  "}); errs.CodeOf(err) != errs.Invalid {
+	if _, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "  "}); errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("blank: %v", err)
 	}
-	if _, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "x", Model: "nope"}); errs.CodeOf(err) != errs.Invalid {
+	if _, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "x", Model: "nope"}); errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("unknown model: %v", err)
 	}
 	// One worker and one queue place: the third concurrent send is refused.
 	var ids []string
 	for i := range 2 {
-		ex, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "busy?"})
+		ex, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "busy?"})
 		if err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 		ids = append(ids, ex.Assistant.ID)
 	}
-	_, err := env.chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "one too many"})
+	_, err := env.Chat.Send(ctx, ai.Caller{UserID: "alice", Role: ai.UserRoleUser}, ai.SendInput{Content: "one too many"})
 	var e *errs.Error
 	if errs.CodeOf(err) != errs.RateLimited || !asErr(err, &e) || e.RetryAfter <= 0 {
 		t.Fatalf("third send: %v", err)
 	}
-	page, _ := env.store.Conversations(ctx, "alice", ai.Page{})
+	page, _ := env.Store.Conversations(ctx, "alice", ai.Page{})
 	if len(page.Conversations) != 2 {
 		t.Errorf("a refused send stored something: %d conversations", len(page.Conversations))
 	}
 	// The queued answer is stopped before it starts.
-	if msg, err := env.chat.Stop(ctx, "alice", ids[1]); err != nil || msg.State != ai.StateStopped {
+	if msg, err := env.Chat.Stop(ctx, "alice", ids[1]); err != nil || msg.State != ai.StateStopped {
 		t.Errorf("stop queued: %+v %v", msg, err)
 	}
 }

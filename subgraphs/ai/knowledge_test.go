@@ -68,7 +68,7 @@ func TestChatGroundsAnswersInDocuments(t *testing.T) {
 			}
 			var k *ai.Knowledge
 			env := newChatWith(t, opts, func(env *chatEnv, c *ai.ChatConfig) {
-				k = ai.NewKnowledge(ai.KnowledgeConfig{Store: env.store, Embedder: env.provider, EmbeddingModel: "embed-model", ChunkChars: 120})
+				k = ai.NewKnowledge(ai.KnowledgeConfig{Store: env.Store, Embedder: env.Provider, EmbeddingModel: "embed-model", ChunkChars: 120})
 				c.Knowledge = k
 			})
 			ctx := context.Background()
@@ -85,18 +85,18 @@ func TestChatGroundsAnswersInDocuments(t *testing.T) {
 
 			question := "At what temperature does the Zorblax reactor run?"
 			ask := func(user string) *ai.Message {
-				ex, err := env.chat.Send(ctx, ai.Caller{UserID: user, Role: ai.UserRoleUser}, ai.SendInput{Content: question})
+				ex, err := env.Chat.Send(ctx, ai.Caller{UserID: user, Role: ai.UserRoleUser}, ai.SendInput{Content: question})
 				if err != nil {
 					t.Fatal(err)
 				}
-				ch, err := env.chat.Follow(ctx, user, ex.Assistant.ID, 0)
+				ch, err := env.Chat.Follow(ctx, user, ex.Assistant.ID, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if _, done := collect(t, ch, nil); done == nil || done.State != ai.StateComplete {
 					t.Fatalf("done %+v", done)
 				}
-				m, err := env.store.Message(ctx, user, ex.Assistant.ID)
+				m, err := env.Store.Message(ctx, user, ex.Assistant.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -114,7 +114,7 @@ func TestChatGroundsAnswersInDocuments(t *testing.T) {
 			if c := chunks[m.Citations[0].ChunkSeq]; !strings.Contains(c, "451 kelvin") {
 				t.Errorf("first citation is chunk %d %q", m.Citations[0].ChunkSeq, c)
 			}
-			embedded := slices.ContainsFunc(env.llm.Requests(), func(r llmtest.Request) bool {
+			embedded := slices.ContainsFunc(env.LLM.Requests(), func(r llmtest.Request) bool {
 				return r.Path == "/v1/embeddings" && len(r.Input) == 1 && r.Input[0] == question
 			})
 			if embedded != embeddings {
@@ -134,7 +134,7 @@ func TestChatGroundsAnswersInDocuments(t *testing.T) {
 func TestUploadRefusalsStoreNothing(t *testing.T) {
 	var k *ai.Knowledge
 	env := newChatWith(t, llmtest.Options{}, func(env *chatEnv, c *ai.ChatConfig) {
-		k = ai.NewKnowledge(ai.KnowledgeConfig{Store: env.store, Embedder: env.provider, EmbeddingModel: "embed-model"})
+		k = ai.NewKnowledge(ai.KnowledgeConfig{Store: env.Store, Embedder: env.Provider, EmbeddingModel: "embed-model"})
 	})
 	ctx := context.Background()
 	for name, up := range map[string]struct {
@@ -151,7 +151,7 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 			t.Errorf("%s: %v, want INVALID", name, err)
 		}
 	}
-	if docs, err := env.store.Documents(ctx, "alice"); err != nil || len(docs) != 0 {
+	if docs, err := env.Store.Documents(ctx, "alice"); err != nil || len(docs) != 0 {
 		t.Fatalf("documents %v %v", docs, err)
 	}
 }

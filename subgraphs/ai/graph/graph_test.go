@@ -17,17 +17,11 @@ import (
 
 	"fedstack/platform/authn"
 	"fedstack/platform/gqlserver"
-	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
-	"fedstack/platform/pubsub"
-	"fedstack/platform/redisconn"
 	"fedstack/subgraphs/ai"
+	"fedstack/subgraphs/ai/aitest"
 	"fedstack/subgraphs/ai/graph"
-	"fedstack/subgraphs/ai/llm"
 	"fedstack/subgraphs/ai/llm/llmtest"
-	"fedstack/subgraphs/ai/migrations"
 	"fedstack/subgraphs/ai/postgres"
-	"fedstack/subgraphs/ai/stream"
 )
 
 // userHeader carries the test's caller, "<user id>:<role>"; testAuth turns it into claims,
@@ -55,44 +49,8 @@ type env struct {
 // per million tokens.
 func start(t *testing.T, opts llmtest.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	store := postgres.New(pool)
-	if _, err := store.SaveModel(ctx, ai.Model{ID: "test-model", Provider: "openai", DisplayName: "Test",
-		InputPrice: 2 * ai.Dollar, OutputPrice: 8 * ai.Dollar, ContextWindow: 8192, Enabled: true}); err != nil {
-		t.Fatal(err)
-	}
-	rdb, err := redisconn.Open(ctx, platformtest.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	broker := pubsub.New(rdb, nil)
-	t.Cleanup(func() { _ = broker.Close() })
-	log := stream.New(rdb, broker, stream.Options{CheckInterval: 200 * time.Millisecond})
-	if opts.Models == nil {
-		opts.Models = []string{"test-model"}
-	}
-	srv := llmtest.Start(t, opts)
-	p, err := llm.NewOpenAI(srv.URL(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat, err := ai.NewChat(ai.ChatConfig{Store: store, Provider: p, Log: log, DefaultModel: "test-model",
-		Workers: 2, QueueLen: 4, FlushInterval: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(chat.Close)
-	svc := ai.NewService(ai.ServiceConfig{Store: store, Chat: chat, Knowledge: ai.NewKnowledge(ai.KnowledgeConfig{Store: store})})
-
+	e := aitest.New(t, opts, nil)
+	svc, store := e.Service, e.Store
 	logger := slog.New(slog.DiscardHandler)
 	gql := gqlserver.New(graph.NewExecutableSchema(graph.NewResolver(svc, logger)), gqlserver.Options{Logger: logger})
 	mux := http.NewServeMux()

@@ -13,7 +13,6 @@ import (
 
 	"fedstack/platform/errs"
 	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/ai"
 	"fedstack/subgraphs/ai/migrations"
 	"fedstack/subgraphs/ai/postgres"
@@ -22,18 +21,7 @@ import (
 // newStore returns a Store on a fresh, migrated database, and its pool.
 func newStore(t *testing.T) (*postgres.Store, *pgxpool.Pool) {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatalf("second Migrate: %v", err)
-	}
+	pool := platformtest.MigratedPool(t, migrations.FS())
 	return postgres.New(pool), pool
 }
 

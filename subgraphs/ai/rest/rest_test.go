@@ -22,17 +22,11 @@ import (
 	"time"
 
 	"fedstack/platform/authn"
-	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
-	"fedstack/platform/pubsub"
-	"fedstack/platform/redisconn"
 	"fedstack/subgraphs/ai"
-	"fedstack/subgraphs/ai/llm"
+	"fedstack/subgraphs/ai/aitest"
 	"fedstack/subgraphs/ai/llm/llmtest"
-	"fedstack/subgraphs/ai/migrations"
 	"fedstack/subgraphs/ai/postgres"
 	"fedstack/subgraphs/ai/rest"
-	"fedstack/subgraphs/ai/stream"
 )
 
 const (
@@ -53,44 +47,8 @@ type env struct {
 // here.
 func newEnv(t *testing.T, opts llmtest.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	store := postgres.New(pool)
-	if _, err := store.SaveModel(ctx, ai.Model{ID: "test-model", Provider: "openai", DisplayName: "Test",
-		InputPrice: 2 * ai.Dollar, OutputPrice: 8 * ai.Dollar, ContextWindow: 8192, Enabled: true}); err != nil {
-		t.Fatal(err)
-	}
-	rdb, err := redisconn.Open(ctx, platformtest.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	broker := pubsub.New(rdb, nil)
-	t.Cleanup(func() { _ = broker.Close() })
-	log := stream.New(rdb, broker, stream.Options{CheckInterval: 200 * time.Millisecond})
-	if opts.Models == nil {
-		opts.Models = []string{"test-model"}
-	}
-	model := llmtest.Start(t, opts)
-	p, err := llm.NewOpenAI(model.URL(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat, err := ai.NewChat(ai.ChatConfig{Store: store, Provider: p, Log: log, DefaultModel: "test-model",
-		Workers: 2, QueueLen: 4, FlushInterval: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(chat.Close)
-	svc := ai.NewService(ai.ServiceConfig{Store: store, Chat: chat, Knowledge: ai.NewKnowledge(ai.KnowledgeConfig{Store: store})})
-
+	e := aitest.New(t, opts, nil)
+	svc, store := e.Service, e.Store
 	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 
 	"fedstack/platform/errs"
 	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/auth"
 	"fedstack/subgraphs/auth/migrations"
 	"fedstack/subgraphs/auth/postgres"
@@ -17,20 +16,7 @@ import (
 // newStore returns a Store on a fresh, migrated database.
 func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	// Applying again is a no-op.
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatalf("second Migrate: %v", err)
-	}
-	return postgres.New(pool)
+	return postgres.New(platformtest.MigratedPool(t, migrations.FS()))
 }
 
 func newUser(email string) auth.NewUser {

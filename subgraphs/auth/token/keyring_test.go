@@ -18,7 +18,6 @@ import (
 	"fedstack/platform/authn"
 	"fedstack/platform/errs"
 	"fedstack/platform/platformtest"
-	platformpg "fedstack/platform/postgres"
 	"fedstack/subgraphs/auth"
 	"fedstack/subgraphs/auth/migrations"
 	"fedstack/subgraphs/auth/postgres"
@@ -46,16 +45,7 @@ func (c *clock) Set(t time.Time) {
 // newStore returns a postgres.Store on a fresh, migrated database.
 func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := platformpg.Open(ctx, platformtest.PostgresURL(t), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := platformpg.Migrate(ctx, pool, migrations.FS()); err != nil {
-		t.Fatal(err)
-	}
-	return postgres.New(pool)
+	return postgres.New(platformtest.MigratedPool(t, migrations.FS()))
 }
 
 func newKeyring(t *testing.T, store token.KeyStore, opts token.Options) *token.Keyring {
