@@ -349,16 +349,18 @@ func (c *Chat) takeMessage(ctx context.Context, caller Caller, now time.Time) (c
 		return false, nil
 	}
 	lim := c.cfg.Limits.For(caller.Role)
-	day := Day(now)
-	used, err := c.cfg.Limiter.Tokens(ctx, caller.UserID, day)
-	if err != nil {
-		return false, errs.Wrap(err, "reading the token count")
-	}
-	if lim.TokensPerDay > 0 && used >= lim.TokensPerDay {
-		reset := day.AddDate(0, 0, 1)
-		return false, &errs.Error{Code: errs.RateLimited, RetryAfter: reset.Sub(now),
-			Message: fmt.Sprintf("you used your %d tokens of today; the count starts again at midnight UTC (in %s)",
-				lim.TokensPerDay, reset.Sub(now).Round(time.Minute))}
+	if lim.TokensPerDay > 0 {
+		day := Day(now)
+		used, err := c.cfg.Limiter.Tokens(ctx, caller.UserID, day)
+		if err != nil {
+			return false, errs.Wrap(err, "reading the token count")
+		}
+		if used >= lim.TokensPerDay {
+			reset := day.AddDate(0, 0, 1)
+			return false, &errs.Error{Code: errs.RateLimited, RetryAfter: reset.Sub(now),
+				Message: fmt.Sprintf("you used your %d tokens of today; the count starts again at midnight UTC (in %s)",
+					lim.TokensPerDay, reset.Sub(now).Round(time.Minute))}
+		}
 	}
 	if lim.MessagesPerMinute <= 0 {
 		return false, nil
