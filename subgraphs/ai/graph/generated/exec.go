@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fedstack/platform/gqlserver"
 	"fedstack/subgraphs/ai"
 	"fedstack/subgraphs/ai/graph/model"
 	"fedstack/subgraphs/ai/graph/scalars"
@@ -8735,13 +8736,13 @@ func (ec *executionContext) marshalNConversationSearchHit2ᚖfedstackᚋsubgraph
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := scalars.UnmarshalDateTime(v)
+	res, err := gqlserver.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := scalars.MarshalDateTime(v)
+	res := gqlserver.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -9406,7 +9407,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := scalars.UnmarshalDateTime(v)
+	res, err := gqlserver.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9416,7 +9417,7 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := scalars.MarshalDateTime(*v)
+	res := gqlserver.MarshalDateTime(*v)
 	return res
 }
 

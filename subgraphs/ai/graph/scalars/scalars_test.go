@@ -3,30 +3,11 @@ package scalars_test
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"fedstack/platform/errs"
 	"fedstack/subgraphs/ai"
 	"fedstack/subgraphs/ai/graph/scalars"
 )
-
-func TestDateTime(t *testing.T) {
-	at := time.Date(2026, 11, 29, 7, 30, 0, 123_000_000, time.FixedZone("CET", 3600))
-	var b bytes.Buffer
-	scalars.MarshalDateTime(at).MarshalGQL(&b)
-	if got := b.String(); got != `"2026-11-29T06:30:00.123Z"` {
-		t.Fatalf("marshal = %s", got)
-	}
-	got, err := scalars.UnmarshalDateTime("2026-11-29T07:30:00.123+01:00")
-	if err != nil || !got.Equal(at) || got.Location() != time.UTC {
-		t.Fatalf("unmarshal = %v, %v", got, err)
-	}
-	for _, bad := range []any{"yesterday", 12, nil} {
-		if _, err := scalars.UnmarshalDateTime(bad); err == nil {
-			t.Errorf("accepted %v", bad)
-		}
-	}
-}
 
 func TestUSD(t *testing.T) {
 	for m, want := range map[ai.Micros]string{0: `"0.000000"`, 150: `"0.000150"`, 2 * ai.Dollar: `"2.000000"`, 1_234_567: `"1.234567"`} {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fedstack/platform/gqlserver"
 	"fedstack/subgraphs/todos"
 	"fedstack/subgraphs/todos/graph/scalars"
 	"fmt"
@@ -5819,13 +5820,13 @@ func (ec *executionContext) marshalNDate2string(ctx context.Context, sel ast.Sel
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := scalars.UnmarshalDateTime(v)
+	res, err := gqlserver.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := scalars.MarshalDateTime(v)
+	res := gqlserver.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -6538,7 +6539,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := scalars.UnmarshalDateTime(v)
+	res, err := gqlserver.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -6548,7 +6549,7 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := scalars.MarshalDateTime(*v)
+	res := gqlserver.MarshalDateTime(*v)
 	return res
 }
 
