@@ -82,3 +82,17 @@ func writeUnauthenticated(w http.ResponseWriter, r *http.Request, err error) {
 		Extensions: map[string]any{"code": string(code)},
 	}}})
 }
+
+// VerifyRequest verifies the access token a REST route requires: UNAUTHENTICATED without
+// an Authorization header or with a malformed one, else what Verify says.
+func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
+	raw := r.Header.Get("Authorization")
+	if raw == "" {
+		return nil, errs.E(errs.Unauthenticated, "sign in first: send Authorization: Bearer <access token>")
+	}
+	token, ok := BearerToken(raw)
+	if !ok {
+		return nil, errs.E(errs.Unauthenticated, `malformed Authorization header: expected "Bearer <token>"`)
+	}
+	return v.Verify(r.Context(), token)
+}

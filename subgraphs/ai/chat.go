@@ -622,17 +622,23 @@ type generation struct {
 	cached *CachedAnswer
 }
 
+// window is the model's context window in tokens and the part of it kept for the answer
+// (MaxAnswerTokens, at most a quarter of the window).
+func (g *generation) window() (window, reserve int) {
+	window = g.job.model.ContextWindow
+	if window <= 0 {
+		window = llm.ContextWindow(g.job.model.ID)
+	}
+	return window, min(g.chat.cfg.MaxAnswerTokens, window/4)
+}
+
 func (g *generation) prompt() ([]llm.Message, error) {
 	j := g.job
 	history, err := g.chat.cfg.Store.Messages(j.ctx, j.owner, j.ex.Conversation.ID, MessageQuery{Before: j.ex.Assistant.Seq})
 	if err != nil {
 		return nil, err
 	}
-	window := j.model.ContextWindow
-	if window <= 0 {
-		window = llm.ContextWindow(j.model.ID)
-	}
-	reserve := min(g.chat.cfg.MaxAnswerTokens, window/4)
+	window, reserve := g.window()
 	if k := g.chat.cfg.Knowledge; k != nil && len(history) > 0 && history[len(history)-1].Role == RoleUser {
 		hits, err := k.Retrieve(j.ctx, j.owner, history[len(history)-1].Content)
 		if err != nil {
@@ -713,11 +719,8 @@ func (g *generation) stream(prompt []llm.Message) error {
 	if err != nil {
 		return err
 	}
-	window := j.model.ContextWindow
-	if window <= 0 {
-		window = llm.ContextWindow(j.model.ID)
-	}
-	s, err := p.Stream(j.ctx, llm.Request{Model: j.model.ID, Messages: prompt, MaxTokens: min(g.chat.cfg.MaxAnswerTokens, window/4)})
+	_, reserve := g.window()
+	s, err := p.Stream(j.ctx, llm.Request{Model: j.model.ID, Messages: prompt, MaxTokens: reserve})
 	if err != nil {
 		return err
 	}

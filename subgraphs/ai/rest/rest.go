@@ -88,17 +88,7 @@ func New(svc *ai.Service, verifier *authn.Verifier) http.Handler {
 
 // caller verifies the bearer token and returns who the request acts for.
 func (h *handler) caller(w http.ResponseWriter, r *http.Request) (ai.Caller, bool) {
-	raw := r.Header.Get("Authorization")
-	if raw == "" {
-		errs.WriteJSON(w, r, errs.E(errs.Unauthenticated, "sign in first: send Authorization: Bearer <access token>"))
-		return ai.Caller{}, false
-	}
-	tok, ok := authn.BearerToken(raw)
-	if !ok {
-		errs.WriteJSON(w, r, errs.E(errs.Unauthenticated, `malformed Authorization header: expected "Bearer <token>"`))
-		return ai.Caller{}, false
-	}
-	c, err := h.verifier.Verify(r.Context(), tok)
+	c, err := h.verifier.VerifyRequest(r)
 	if err != nil {
 		errs.WriteJSON(w, r, err)
 		return ai.Caller{}, false

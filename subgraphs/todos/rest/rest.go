@@ -54,17 +54,7 @@ func New(svc *todos.Service, verifier *authn.Verifier) http.Handler {
 
 // owner verifies the bearer token and returns its user.
 func (h *handler) owner(w http.ResponseWriter, r *http.Request) (string, bool) {
-	raw := r.Header.Get("Authorization")
-	if raw == "" {
-		errs.WriteJSON(w, r, errs.E(errs.Unauthenticated, "sign in first: send Authorization: Bearer <access token>"))
-		return "", false
-	}
-	tok, ok := authn.BearerToken(raw)
-	if !ok {
-		errs.WriteJSON(w, r, errs.E(errs.Unauthenticated, `malformed Authorization header: expected "Bearer <token>"`))
-		return "", false
-	}
-	c, err := h.verifier.Verify(r.Context(), tok)
+	c, err := h.verifier.VerifyRequest(r)
 	if err != nil {
 		errs.WriteJSON(w, r, err)
 		return "", false
